@@ -1,0 +1,1 @@
+"""ibid: a terminal catalogue of scholarly works."""

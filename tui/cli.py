@@ -1,0 +1,290 @@
+"""The command line: open the browser, import, export, search, show, cite."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from .formats import FormatError, parse_path
+from .models import Work
+from .safe import printable
+from .store import ImportSummary, Store, StoreError
+
+DEFAULT_DB = "catalog.db"
+
+
+def default_db() -> str:
+    """`IBID_DB`, or `catalog.db` in the current directory."""
+    return os.environ.get("IBID_DB") or DEFAULT_DB
+
+
+def fail(message: str) -> None:
+    """One clear line on stderr and a non-zero exit."""
+    click.echo(f"ibid: {printable(message, newlines=False)}", err=True)
+    sys.exit(1)
+
+
+def db_option(func: Callable) -> Callable:
+    """`--db PATH` and `--read-only`, on the group and on every subcommand."""
+    func = click.option("--read-only", is_flag=True, default=None,
+                        help="Open the catalogue read-only: browse, never change it.")(func)
+    return click.option("--db", "db", type=click.Path(dir_okay=True, path_type=Path), default=None,
+                        help="Catalogue file (default: $IBID_DB or ./catalog.db).")(func)
+
+
+def open_store(ctx: click.Context, db: Path | None, read_only: bool | None, must_exist: bool = False) -> Store:
+    """The catalogue named on the command line; a new one is seeded."""
+    from .seeds import open_catalogue
+
+    root = ctx.find_root().params
+    path = Path(db or root.get("db") or default_db())
+    ro = bool(read_only if read_only is not None else root.get("read_only"))
+    if must_exist and not path.exists():
+        fail(f"{path}: no such catalogue")
+    try:
+        store = open_catalogue(path, read_only=ro)
+    except (StoreError, FormatError) as exc:
+        fail(str(exc))
+    ctx.call_on_close(store.close)
+    return store
+
+
+class Group(click.Group):
+    """Turns every store and format error into one line on stderr, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (StoreError, FormatError) as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted; nothing after the last confirmed change was kept")
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+
+
+@click.group(cls=Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.pass_context
+def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
+    """ibid: a terminal catalogue of scholarly works.
+
+    With no command, opens the browser on the catalogue.
+    """
+    if ctx.invoked_subcommand is None:
+        store = open_store(ctx, db, read_only)
+        from .app import IbidApp
+
+        IbidApp(store).run()
+
+
+# ---------------------------------------------------------------------------- import
+
+
+def _print_summary(name: str, s: ImportSummary, limit: int = 20) -> None:
+    click.echo(f"{printable(name, False)}: {s.added} added, {s.updated} updated, {s.duplicates} duplicates, "
+               f"{s.renamed} renamed, {s.refused} refused; {s.citations} citation links, {s.similar} similar links")
+    for p in s.problems[:limit]:
+        click.echo(f"  {p.kind}: {printable(str(p), False)}", err=True)
+    if len(s.problems) > limit:
+        click.echo(f"  ... and {len(s.problems) - limit} more", err=True)
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--on-duplicate", type=click.Choice(["skip", "update", "rename"]), default="skip", show_default=True,
+              help="A key already in the catalogue: keep the existing work, overwrite it, or add under a new key.")
+@click.option("--encoding", default=None, help="The files' encoding when not UTF-8 (e.g. latin-1, gbk).")
+@db_option
+@click.pass_context
+def import_(ctx, files, on_duplicate, encoding, db, read_only):
+    """Import BibTeX (.bib), JSON Lines (.jsonl) or PhilPapers record pages (.txt).
+
+    Each file is one transaction: imported whole, or not at all.
+    """
+    store = open_store(ctx, db, read_only)
+    failed = 0
+    for path in files:
+        try:
+            batch = parse_path(path, encoding)
+        except FormatError as exc:
+            click.echo(f"ibid: {printable(str(exc), False)}", err=True)
+            failed += 1
+            continue
+        if sys.stderr.isatty() and len(batch.works) >= 2000:
+            with click.progressbar(length=len(batch.works), label=f"Importing {path.name}", file=sys.stderr) as bar:
+                state = {"done": 0}
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(done - state["done"])
+                    state["done"] = done
+
+                summary = store.import_batch(batch, on_duplicate, progress)
+        else:
+            summary = store.import_batch(batch, on_duplicate)
+        _print_summary(str(path), summary)
+    if failed:
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def work_json(store: Store, work: Work, similar: bool = True) -> dict:
+    """A work as JSON: its fields, its citations and references, and similar works."""
+    assert work.id is not None
+    out = {
+        "key": work.key, "type": work.type, "title": work.title,
+        "authors": [{"name": a.name, "affiliation": a.affiliation} for a in work.authors],
+        "year": work.year, "venue": work.venue, "volume": work.volume, "number": work.number,
+        "pages": work.pages, "publisher": work.publisher, "doi": work.doi, "url": work.url,
+        "abstract": work.abstract, "keywords": work.keywords, "venue_line": work.venue_line,
+        "added": work.added, "updated": work.updated,
+        "citations": [{"key": r.key, "title": r.title} for r in store.citations(work.id, limit=10**9)],
+        "references": [{"key": r.key, "title": r.title} for r in store.references(work.id, limit=10**9)],
+        "files": store.files(work.id),
+        "fields": work.fields,
+    }
+    if work.pp_downloads is not None:
+        out["philpapers"] = {"downloads": work.pp_downloads, "downloads_rank": work.pp_downloads_rank,
+                             "recent": work.pp_recent, "recent_rank": work.pp_recent_rank}
+    if similar:
+        from .similar import similar as find_similar
+
+        out["similar"] = [{"key": s.work.key, "title": s.work.title, "why": s.why}
+                          for s in find_similar(store, work.id)]
+    return out
+
+
+def work_text(store: Store, work: Work) -> str:
+    """A work as the record page reads, in plain text."""
+    from .similar import similar as find_similar
+
+    assert work.id is not None
+    lines = [work.title, ""]
+    for a in work.authors:
+        lines.append(a.name + (f", {a.affiliation}" if a.affiliation else ""))
+    if work.venue_line:
+        lines.append(work.venue_line)
+    if work.doi:
+        lines.append(f"doi:{work.doi}")
+    if work.url:
+        lines.append(work.url)
+    if work.abstract:
+        lines += ["", work.abstract]
+    sims = find_similar(store, work.id)
+    lines += ["", "Similar books and articles"]
+    lines += [f"  {s.work.title} ({s.work.key}) - {s.why}" for s in sims] or ["  None found."]
+    cites, refs = store.citations(work.id), store.references(work.id)
+    lines += ["", f"Citations of this work ({len(cites)})"]
+    lines += [f"  {r.title} ({r.key})" for r in cites] or ["  No citations found."]
+    lines += ["", f"References found in this work ({len(refs)})"]
+    lines += [f"  {r.title} ({r.key})" for r in refs] or ["  No references found."]
+    return printable("\n".join(lines))
+
+
+@main.command()
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "json"]), default="text", show_default=True)
+@db_option
+@click.pass_context
+def show(ctx, key, fmt, db, read_only):
+    """Show one work by its citation key."""
+    from .formats import bibtex
+
+    store = open_store(ctx, db, read_only)
+    work = store.work(key)
+    if fmt == "json":
+        click.echo(json.dumps(work_json(store, work), ensure_ascii=False, indent=2))
+    elif fmt == "bibtex":
+        click.echo(printable(bibtex.write([work])), nl=False)
+    else:
+        click.echo(work_text(store, work))
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "json"]), default="bibtex", show_default=True)
+@db_option
+@click.pass_context
+def export(ctx, query, fmt, db, read_only):
+    """Write the catalogue, or the works matching QUERY, to stdout."""
+    from .formats import bibtex
+
+    store = open_store(ctx, db, read_only)
+    ids = store.search_ids(query, limit=10**9) if query.strip() else None
+    if fmt == "json":
+        click.echo("[")
+        first = True
+        for work in store.works(ids):
+            click.echo(("" if first else ",\n") + json.dumps(work_json(store, work, similar=False), ensure_ascii=False), nl=False)
+            first = False
+        click.echo("\n]")
+        return
+    chunk: list[Work] = []
+    for work in store.works(ids):
+        chunk.append(work)
+        if len(chunk) == 500:
+            click.echo(printable(bibtex.write(chunk)))
+            chunk = []
+    if chunk:
+        click.echo(printable(bibtex.write(chunk)), nl=False)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the works as JSON.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, None))
+@click.option("--sort", type=click.Choice(["relevance", "year", "title", "cited"]), default="relevance", show_default=True)
+@db_option
+@click.pass_context
+def search(ctx, query, as_json, limit, sort, db, read_only):
+    """Search titles, authors, abstracts, keywords and venues.
+
+    Qualifiers: author:NAME title:WORDS venue:NAME year:2019 year:2010..2020.
+    """
+    store = open_store(ctx, db, read_only)
+    ids = store.search_ids(query, sort, limit)
+    if as_json:
+        click.echo(json.dumps([work_json(store, w) for w in store.works(ids)], ensure_ascii=False, indent=2))
+        return
+    total = store.search_count(query)
+    if not ids:
+        click.echo("No works found.")
+        return
+    for row in store.rows(ids):
+        year = row.year or "n.d."
+        click.echo(printable(f"{row.key}\t{row.title} — {row.authors} ({year})", newlines=False))
+    if total > len(ids):
+        click.echo(f"({len(ids)} of {total} shown; --limit for more)", err=True)
+
+
+@main.command()
+@click.argument("citing")
+@click.argument("cited")
+@db_option
+@click.pass_context
+def cite(ctx, citing, cited, db, read_only):
+    """Record that CITING cites CITED."""
+    store = open_store(ctx, db, read_only)
+    store.cite(citing, cited)
+    click.echo(printable(f"{citing} now cites {cited}", False))
+
+
+@main.command()
+@click.argument("citing")
+@click.argument("cited")
+@db_option
+@click.pass_context
+def uncite(ctx, citing, cited, db, read_only):
+    """Remove the link from CITING to CITED."""
+    store = open_store(ctx, db, read_only)
+    store.uncite(citing, cited)
+    click.echo(printable(f"{citing} no longer cites {cited}", False))

@@ -1,0 +1,115 @@
+"""Text <-> models. No SQL and no Textual in this package."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..models import Work
+
+
+class FormatError(Exception):
+    """A whole file cannot be read: one line for the user."""
+
+
+@dataclass
+class Problem:
+    """Something in an input file that was not imported as given."""
+
+    file: str
+    line: int | None
+    message: str
+    kind: str = "refused"  # refused | duplicate | renamed
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Batch:
+    """What one file yields: works, the links between them, and what went wrong."""
+
+    works: list[Work] = field(default_factory=list)
+    citations: list[tuple[str, str]] = field(default_factory=list)  # (citing key, cited key)
+    similar: list[tuple[str, str]] = field(default_factory=list)  # (work key, similar key)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_text(path: Path, encoding: str | None = None) -> str:
+    """Read a text file, honouring a BOM; anything but UTF-8 needs `encoding`."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise FormatError(f"{path}: is a directory, not a file") from None
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file") from None
+    except PermissionError:
+        raise FormatError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise FormatError(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"{path}: not valid {encoding} (byte {exc.start})") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError(
+            f"{path}:{line}: not UTF-8; give the file's encoding with --encoding "
+            "(e.g. latin-1, cp1252, gbk, utf-16)"
+        ) from None
+
+
+_STOP = {
+    "a", "an", "the", "on", "of", "in", "and", "for", "to", "at", "by", "with", "from",
+    "der", "die", "das", "le", "la", "les", "un", "une", "el", "los", "zur", "zum", "über",
+}
+
+
+def ascii_fold(text: str) -> str:
+    """`Przemysław` -> `Przemyslaw`: letters and digits only."""
+    text = text.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O")
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if c.isascii() and c.isalnum())
+
+
+def make_key(author_last: str, year: int | None, title: str) -> str:
+    """A citation key in the usual `Wang2020China` shape."""
+    words = [w for w in re.findall(r"\w+", title) if w.lower() not in _STOP]
+    first = ascii_fold(words[0]).capitalize() if words else ""
+    key = ascii_fold(author_last) + (str(year) if year else "") + first
+    return key or "work"
+
+
+def parse_path(path: Path, encoding: str | None = None) -> Batch:
+    """Read any file ibid imports, choosing the reader by extension (or by content)."""
+    from . import bibtex, jsonl, philpapers
+
+    path = Path(path)
+    text = read_text(path, encoding)
+    suffix = path.suffix.lower()
+    if suffix not in (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt"):
+        head = text.lstrip()[:1]
+        suffix = {"@": ".bib", "{": ".jsonl"}.get(head, "")
+        if not suffix:
+            raise FormatError(f"{path}: unknown format (ibid reads .bib, .jsonl and PhilPapers record .txt)")
+    if suffix in (".jsonl", ".ndjson"):
+        batch = jsonl.parse_string(text, str(path))
+    elif suffix == ".txt":
+        batch = philpapers.parse_string(text, str(path))
+    else:
+        batch = bibtex.parse_string(text, str(path))
+        if not batch.works and not batch.problems and text.strip() and "@" not in text:
+            raise FormatError(f"{path}: no BibTeX entries found (is it a BibTeX file?)")
+    return batch

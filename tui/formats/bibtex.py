@@ -1,0 +1,208 @@
+"""BibTeX <-> works, through bibtexparser v2.
+
+Field values are kept raw (LaTeX intact, enclosing braces removed, @string references
+resolved) in `Work.fields` so that export re-parses to the same values; the decoded
+Unicode the catalogue shows and searches is derived from them here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import model
+from bibtexparser.middlewares import AddEnclosingMiddleware
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+
+from ..models import Author, Work
+from . import Batch, Problem, read_text
+from .latex import decode
+
+# bibtexparser logs every failed block itself; we report them with file:line instead.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "series", "howpublished", "school",
+                 "institution", "organization")
+
+
+def parse_file(path: Path, encoding: str | None = None) -> Batch:
+    """Read a .bib file: works, plus every failed block and duplicate key as a Problem."""
+    return parse_string(read_text(path, encoding), str(path))
+
+
+def parse_string(text: str, source: str = "<text>") -> Batch:
+    """Parse BibTeX text into a Batch; never raises on bad entries."""
+    library = bibtexparser.parse_string(text)
+    batch = Batch()
+    first_line: dict[str, int] = {}
+    for entry in library.entries:
+        first_line.setdefault(entry.key, entry.start_line + 1)
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.DuplicateBlockKeyBlock):
+            first = first_line.get(block.key)
+            batch.problems.append(Problem(
+                source, line,
+                f"duplicate key {block.key!r}" + (f" (first at line {first}); kept the first" if first else ""),
+                kind="duplicate",
+            ))
+        else:
+            error = getattr(block, "error", None)
+            detail = str(error).splitlines()[0] if error else "could not parse"
+            head = block.raw.strip().splitlines()[0][:60] if block.raw and block.raw.strip() else ""
+            batch.problems.append(Problem(source, line, f"refused block {head!r}: {detail}"))
+    by_key = {e.key: e for e in library.entries}
+    for entry in library.entries:
+        line = entry.start_line + 1
+        if not entry.key or not entry.key.strip() or any(c.isspace() for c in entry.key):
+            batch.problems.append(Problem(source, line, f"refused entry with invalid key {entry.key!r}"))
+            continue
+        batch.works.append(entry_to_work(entry, by_key))
+    return batch
+
+
+def _raw_fields(entry: model.Entry) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for f in entry.fields:
+        fields.setdefault(f.key.lower(), str(f.value))
+    return fields
+
+
+def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = None) -> Work:
+    """One bibtexparser entry as a Work; crossref parents fill in venue and year for display."""
+    fields = _raw_fields(entry)
+    parent: dict[str, str] = {}
+    seen = {entry.key}
+    ref = fields.get("crossref")
+    while ref and by_key and ref in by_key and ref not in seen:  # cascading, cycle-safe
+        seen.add(ref)
+        upper = _raw_fields(by_key[ref])
+        for k, v in upper.items():
+            parent.setdefault(k, v)
+        ref = upper.get("crossref")
+    return fields_to_work(entry.key, entry.entry_type.lower(), fields, parent)
+
+
+def fields_to_work(key: str, entry_type: str, fields: dict[str, str], parent: dict[str, str] | None = None) -> Work:
+    """Derive the decoded display attributes of a Work from raw BibTeX fields."""
+    parent = parent or {}
+
+    def get(name: str) -> str:
+        return fields.get(name) or parent.get(name) or ""
+
+    title = decode(fields.get("title", ""))
+    if fields.get("subtitle"):
+        title = f"{title}: {decode(fields['subtitle'])}" if title else decode(fields["subtitle"])
+    people = fields.get("author") or fields.get("editor") or ""
+    venue_raw = next((fields[f] for f in _VENUE_FIELDS if fields.get(f)), "")
+    if not venue_raw and parent:
+        venue_raw = parent.get("booktitle") or parent.get("title") or ""
+    year_match = _YEAR.search(get("year") or get("date"))
+    keywords = [k.strip() for k in re.split(r"[;,]", decode(fields.get("keywords", ""))) if k.strip()]
+    return Work(
+        key=key,
+        type=entry_type or "misc",
+        title=title,
+        authors=[Author(name) for name in parse_names(people)],
+        year=int(year_match.group(1)) if year_match else None,
+        venue=decode(venue_raw),
+        volume=decode(get("volume")),
+        number=decode(get("number") or get("issue")),
+        pages=decode(fields.get("pages", "").replace("--", "-")),
+        publisher=decode(get("publisher")),
+        doi=fields.get("doi", "").strip(),
+        url=fields.get("url", "").strip(),
+        abstract=decode(fields.get("abstract", "")),
+        keywords=keywords,
+        fields=fields,
+    )
+
+
+def parse_names(value: str) -> list[str]:
+    """`Wang, Li and D{\\"u}rer, A.` -> [`Li Wang`, `A. Dürer`]."""
+    if not value.strip():
+        return []
+    names = []
+    for person in split_multiple_persons_names(value):
+        try:
+            parts = parse_single_name_into_parts(person, strict=False)
+            text = " ".join(parts.first + parts.von + parts.last)
+            if parts.jr:
+                text += ", " + " ".join(parts.jr)
+        except Exception:
+            text = person
+        text = decode(text)
+        if text and text.lower() != "others":
+            names.append(text)
+        elif text.lower() == "others":
+            names.append("et al.")
+    return names
+
+
+def name_to_bibtex(name: str) -> str:
+    """`Li Wang` -> `Wang, Li` (the last word is taken as the family name)."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name
+    return f"{parts[-1]}, {' '.join(parts[:-1])}"
+
+
+_LATEX_SPECIALS = re.compile(r"(?<!\\)([&%$#_])")
+
+
+def latex_escape(text: str) -> str:
+    """Plain text as a BibTeX value LaTeX can typeset: `&` -> `\\&` (Unicode is left as is)."""
+    return _LATEX_SPECIALS.sub(r"\\\1", text)
+
+
+def work_fields(work: Work) -> dict[str, str]:
+    """The BibTeX fields of a work: its raw fields, or ones built from its attributes."""
+    if work.fields:
+        return dict(work.fields)
+    fields: dict[str, str] = {}
+    if work.authors:
+        fields["author"] = " and ".join(latex_escape(name_to_bibtex(a.name)) for a in work.authors)
+    if work.title:
+        fields["title"] = latex_escape(work.title)
+    venue_field = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}.get(work.type, "journal")
+    for name, value in ((venue_field, latex_escape(work.venue)), ("year", str(work.year or "")),
+                        ("volume", work.volume), ("number", work.number), ("pages", work.pages.replace("-", "--")),
+                        ("publisher", latex_escape(work.publisher)), ("doi", work.doi), ("url", work.url),
+                        ("abstract", latex_escape(work.abstract)), ("keywords", latex_escape(", ".join(work.keywords)))):
+        if value:
+            fields[name] = value
+    return fields
+
+
+def _brace_safe(value: str) -> str:
+    depth = 0
+    for ch in value:
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            break
+    if depth == 0:
+        return value
+    return value.replace("\\{", "{").replace("\\}", "}").replace("{", "\\{").replace("}", "\\}")
+
+
+def to_entry(work: Work) -> model.Entry:
+    """A bibtexparser entry for a work, fields in their original order."""
+    return model.Entry(
+        work.type or "misc",
+        work.key,
+        [model.Field(k, _brace_safe(v)) for k, v in work_fields(work).items()],
+    )
+
+
+def write(works: list[Work]) -> str:
+    """BibTeX text for works, through bibtexparser's writer (in place: no deep copies)."""
+    library = bibtexparser.Library([to_entry(w) for w in works])
+    fmt = bibtexparser.BibtexFormat()
+    fmt.indent = "  "
+    fmt.trailing_comma = True
+    stack = [AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=True,
+                                    default_enclosing="{", allow_inplace_modification=True)]
+    return bibtexparser.write_string(library, unparse_stack=stack, bibtex_format=fmt)

@@ -1,0 +1,133 @@
+"""JSON Lines of works with citation links (the shape of Semantic Scholar exports).
+
+One object a line: `title`, `authors`, `venue`, `year`, `abstract`, `doi`, `fields`, a
+`bibtex` string whose key is the work's citation key, `s2_id`, and `references`: the
+`s2_id`s of works in the same file that it cites.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bibtexparser
+
+from ..models import Author, Work
+from . import Batch, Problem, make_key, read_text
+from .bibtex import _raw_fields, fields_to_work, latex_escape, name_to_bibtex
+
+
+def parse_file(path: Path, encoding: str | None = None) -> Batch:
+    """Read a .jsonl file of works; bad lines become Problems with their line number."""
+    return parse_string(read_text(path, encoding), str(path))
+
+
+def parse_string(text: str, source: str = "<text>") -> Batch:
+    """Parse JSON Lines text into a Batch of works and citation links."""
+    batch = Batch()
+    records: list[tuple[int, dict]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            batch.problems.append(Problem(source, number, f"refused line: invalid JSON ({exc.msg})"))
+            continue
+        if not isinstance(obj, dict) or not (obj.get("title") or obj.get("bibtex")):
+            batch.problems.append(Problem(source, number, "refused line: not a work (no title or bibtex)"))
+            continue
+        records.append((number, obj))
+
+    # One bibtexparser call for all embedded entries: per-line calls cost more than parsing.
+    # A key used twice is parsed again line by line below, so each line gets its own fields.
+    joined = "\n".join(o["bibtex"] for _, o in records if isinstance(o.get("bibtex"), str))
+    library = bibtexparser.parse_string(joined) if joined else None
+    entries = {e.key: e for e in library.entries} if library else {}
+    twice = {b.key for b in library.failed_blocks if hasattr(b, "key")} if library else set()
+
+    key_of: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    refs: list[tuple[str, list, int]] = []
+    for number, obj in records:
+        head = _head_key(obj["bibtex"]) if isinstance(obj.get("bibtex"), str) else None
+        own = entries
+        if head and head[1] in twice:
+            own = {e.key: e for e in bibtexparser.parse_string(obj["bibtex"]).entries}
+        work = _work(obj, own)
+        if work.key in seen:
+            # Same key, another record (its own s2_id, title): a different work, never merged.
+            base, suffix = work.key, ord("b")
+            while work.key in seen:
+                work.key = f"{base}{chr(suffix)}"
+                suffix += 1
+            batch.problems.append(Problem(
+                source, number, f"key {base!r} already used at line {seen[base]} by another work; "
+                f"this one imported as {work.key!r}", kind="renamed"))
+        seen[work.key] = number
+        batch.works.append(work)
+        if obj.get("s2_id"):
+            key_of[str(obj["s2_id"])] = work.key
+        refs.append((work.key, obj.get("references") or [], number))
+
+    missing = 0
+    for citing, cited_ids, _ in refs:
+        for cited_id in cited_ids:
+            cited = key_of.get(str(cited_id))
+            if cited is None:
+                missing += 1
+            elif cited != citing:
+                batch.citations.append((citing, cited))
+    if missing:
+        batch.problems.append(Problem(source, None, f"{missing} references point to works not in the file; not linked"))
+    return batch
+
+
+def _head_key(bibtex: str) -> tuple[str, str] | None:
+    head = bibtex.lstrip()
+    if not head.startswith("@") or "{" not in head:
+        return None
+    entry_type, rest = head[1:].split("{", 1)
+    key = rest.split(",", 1)[0].strip()
+    return (entry_type.strip().lower(), key) if key else None
+
+
+def _work(obj: dict, entries: dict) -> Work:
+    authors = [str(a) for a in obj.get("authors") or [] if str(a).strip()]
+    year = obj.get("year") if isinstance(obj.get("year"), int) else None
+    head = _head_key(obj["bibtex"]) if isinstance(obj.get("bibtex"), str) else None
+    fields: dict[str, str] = {}
+    entry_type = "article"
+    if head and head[1] not in ("None", "null"):
+        entry_type, key = head
+        if key in entries:
+            fields = _raw_fields(entries[key])
+    else:
+        entry_type = head[0] if head else entry_type
+        last = authors[0].split()[-1] if authors else ""
+        key = make_key(last, year, str(obj.get("title", "")))
+    # JSON values are plain Unicode: they win for display, the BibTeX keeps its own text.
+    if obj.get("abstract") and "abstract" not in fields:
+        fields["abstract"] = latex_escape(str(obj["abstract"]))
+    if obj.get("doi") and "doi" not in fields:
+        fields["doi"] = str(obj["doi"])
+    if authors and "author" not in fields:
+        fields["author"] = " and ".join(latex_escape(name_to_bibtex(a)) for a in authors)
+    if obj.get("title") and "title" not in fields:
+        fields["title"] = latex_escape(str(obj["title"]))
+    if year and "year" not in fields:
+        fields["year"] = str(year)
+    if obj.get("venue") and not any(f in fields for f in ("journal", "booktitle")):
+        fields["journal"] = latex_escape(str(obj["venue"]))
+    work = fields_to_work(key, entry_type, fields)
+    if obj.get("title"):
+        work.title = " ".join(str(obj["title"]).split())
+    if authors:
+        work.authors = [Author(a) for a in authors]
+    if year:
+        work.year = year
+    if obj.get("abstract"):
+        work.abstract = str(obj["abstract"]).strip()
+    keywords = [str(f) for f in obj.get("fields") or []]
+    work.keywords = list(dict.fromkeys(work.keywords + keywords))
+    return work

@@ -1,0 +1,93 @@
+"""What the user types into search, turned into a safe FTS5 expression and filters.
+
+Every word is quoted before it reaches FTS5, so quotes, `AND`, `NEAR(`, `*` and
+parentheses are only ever text: a query can find nothing but can never be a syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+QUALIFIERS = {"author": "authors", "authors": "authors", "title": "title", "venue": "venue",
+              "journal": "venue", "abstract": "abstract", "keyword": "keywords", "keywords": "keywords"}
+SORTS = ("relevance", "year", "title", "cited")
+
+_TOKEN = re.compile(r'(\w+):"([^"]*)"?|(\w+):(\S*)|"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+_YEARS = re.compile(r"^(\d{1,4})?(?:(\.\.|-)(\d{1,4})?)?$")
+
+
+@dataclass
+class Query:
+    """A parsed search: an FTS5 MATCH expression (or None) and a year range."""
+
+    match: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    words: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.match is None and self.year_from is None and self.year_to is None
+
+
+def words(text: str) -> list[str]:
+    """The words FTS5's unicode61 tokenizer would see, lower-cased."""
+    return _WORD.findall(text.replace("_", " ").lower())
+
+
+def fold(word: str) -> str:
+    """Strip diacritics the way `remove_diacritics 2` does, for vocabulary lookups."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _phrase(ws: list[str], prefix: bool) -> str:
+    text = " ".join(_quote(w) for w in ws)
+    if len(ws) > 1:
+        text = _quote(" ".join(ws))
+    return text + ("*" if prefix else "")
+
+
+def parse(text: str) -> Query:
+    """Parse a user's search string; never raises."""
+    text = text.replace("\x00", " ")
+    query = Query()
+    parts: list[str] = []
+    tokens = list(_TOKEN.finditer(text))
+    typing_last = bool(text) and not text[-1].isspace()
+    for i, m in enumerate(tokens):
+        last = typing_last and i == len(tokens) - 1
+        qual, value = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        if qual is not None and qual.lower() == "year":
+            ym = _YEARS.match(value.strip())
+            if ym and (ym.group(1) or ym.group(3)):
+                lo, sep, hi = ym.group(1), ym.group(2), ym.group(3)
+                query.year_from = int(lo) if lo else None
+                query.year_to = (int(hi) if hi else None) if sep else query.year_from
+                continue
+        if qual is not None and qual.lower() in QUALIFIERS:
+            ws = words(value)
+            if ws:
+                column = QUALIFIERS[qual.lower()]
+                quoted = m.group(2) is not None
+                parts.append(f"{column} : {_phrase(ws, last and not quoted and len(ws) == 1)}")
+                query.words += ws
+            continue
+        if m.group(5) is not None:  # "a phrase"
+            ws = words(m.group(5))
+            if ws:
+                parts.append(_phrase(ws, False))
+                query.words += ws
+            continue
+        ws = words(m.group(0))
+        for j, w in enumerate(ws):
+            parts.append(_quote(w) + ("*" if last and j == len(ws) - 1 else ""))
+            query.words.append(w)
+    query.match = " ".join(parts) if parts else None
+    return query

@@ -1,0 +1,768 @@
+"""The catalogue: all SQL lives here. No Textual.
+
+One SQLite file in WAL mode. Each thread gets its own connection (reads run in parallel
+with a write); writes are serialised by a lock and each user action is one
+`BEGIN IMMEDIATE` transaction, committed before the caller hears it succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .formats import Batch, Problem
+from .models import Author, AuthorPage, ListRow, Stats, Work, WorkRef, join_names
+from .query import Query, parse
+
+BUSY_TIMEOUT_MS = 5000
+LIST_AUTHORS = 3  # names shown in a list row before "et al."
+
+
+class StoreError(Exception):
+    """A catalogue operation failed; the message is one line for the user."""
+
+
+# ---------------------------------------------------------------------------- schema
+
+migrations = Migrations("ibid")
+
+_FTS_COLUMNS = "title, authors, abstract, keywords, venue"
+_FTS_INSERT_TRIGGER = f"""
+CREATE TRIGGER works_fts_insert AFTER INSERT ON works BEGIN
+  INSERT INTO works_fts(rowid, {_FTS_COLUMNS})
+  VALUES (new.id, new.title, new.authors, new.abstract, new.keywords, new.venue);
+END"""
+
+
+@migrations()
+def m001_catalogue(db: sqlite_utils.Database) -> None:
+    """Works, authors, links, keywords, files, usage, and the full-text index."""
+    for sql in [
+        """CREATE TABLE works (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL DEFAULT 'misc',
+            title TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '',   -- display names, kept with work_authors for rows and search
+            year INTEGER,
+            venue TEXT NOT NULL DEFAULT '',
+            volume TEXT NOT NULL DEFAULT '',
+            number TEXT NOT NULL DEFAULT '',
+            pages TEXT NOT NULL DEFAULT '',
+            publisher TEXT NOT NULL DEFAULT '',
+            doi TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            abstract TEXT NOT NULL DEFAULT '',
+            keywords TEXT NOT NULL DEFAULT '',  -- '; '-joined, kept with the keywords table
+            fields TEXT NOT NULL DEFAULT '{}',  -- raw BibTeX fields (JSON), for faithful export
+            pp_downloads INTEGER, pp_downloads_rank INTEGER,
+            pp_recent INTEGER, pp_recent_rank INTEGER,
+            cited_by INTEGER NOT NULL DEFAULT 0,
+            added TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        "CREATE INDEX works_title ON works(title COLLATE NOCASE, id)",
+        "CREATE INDEX works_year ON works(year, id)",
+        "CREATE INDEX works_cited_by ON works(cited_by, id)",
+        "CREATE INDEX works_venue ON works(venue) WHERE venue != ''",
+        "CREATE INDEX works_doi ON works(doi COLLATE NOCASE) WHERE doi != ''",
+        """CREATE TABLE authors (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            affiliation TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE work_authors (
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES authors(id),
+            PRIMARY KEY (work_id, position)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX work_authors_author ON work_authors(author_id, work_id)",
+        """CREATE TABLE keywords (
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            keyword TEXT NOT NULL,
+            PRIMARY KEY (work_id, keyword)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX keywords_keyword ON keywords(keyword)",
+        """CREATE TABLE citations (
+            citing_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            cited_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            added TEXT NOT NULL,
+            PRIMARY KEY (citing_id, cited_id),
+            CHECK (citing_id != cited_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX citations_cited ON citations(cited_id, citing_id)",
+        """CREATE TRIGGER citations_count_insert AFTER INSERT ON citations BEGIN
+            UPDATE works SET cited_by = cited_by + 1 WHERE id = new.cited_id;
+        END""",
+        """CREATE TRIGGER citations_count_delete AFTER DELETE ON citations BEGIN
+            UPDATE works SET cited_by = cited_by - 1 WHERE id = old.cited_id;
+        END""",
+        """CREATE TABLE similar_links (
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (work_id, other_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            name TEXT NOT NULL,
+            added TEXT NOT NULL
+        )""",
+        "CREATE INDEX files_work ON files(work_id)",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,  -- view | copy | export
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX events_work ON events(work_id, at)",
+        """CREATE TABLE usage (
+            work_id INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
+            total INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX usage_total ON usage(total)",
+        """CREATE TRIGGER events_usage AFTER INSERT ON events BEGIN
+            INSERT INTO usage(work_id, total) VALUES (new.work_id, 1)
+            ON CONFLICT(work_id) DO UPDATE SET total = total + 1;
+        END""",
+        f"""CREATE VIRTUAL TABLE works_fts USING fts5(
+            {_FTS_COLUMNS}, content='works', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+        )""",
+        "CREATE VIRTUAL TABLE works_vocab USING fts5vocab(works_fts, 'row')",
+        _FTS_INSERT_TRIGGER,
+        f"""CREATE TRIGGER works_fts_delete AFTER DELETE ON works BEGIN
+            INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS})
+            VALUES ('delete', old.id, old.title, old.authors, old.abstract, old.keywords, old.venue);
+        END""",
+        f"""CREATE TRIGGER works_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON works BEGIN
+            INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS})
+            VALUES ('delete', old.id, old.title, old.authors, old.abstract, old.keywords, old.venue);
+            INSERT INTO works_fts(rowid, {_FTS_COLUMNS})
+            VALUES (new.id, new.title, new.authors, new.abstract, new.keywords, new.venue);
+        END""",
+    ]:
+        db.execute(sql)
+
+
+KNOWN_MIGRATIONS = {"m001_catalogue"}
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, for the user."""
+
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    renamed: int = 0
+    citations: int = 0
+    similar: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for p in self.problems if p.kind == "refused")
+
+
+def now() -> str:
+    """UTC time as stored: ISO 8601 to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_ROW_COLUMNS = "id, key, title, authors, year, cited_by"
+_SORT_ORDER = {
+    "added": ("id", None),
+    "title": ("title COLLATE NOCASE", "title"),
+    "year": ("year", "year"),
+    "cited": ("cited_by", "cited_by"),
+}
+
+
+def _row(r: tuple) -> ListRow:
+    return ListRow(id=r[0], key=r[1], title=r[2], authors=r[3], year=r[4], cited_by=r[5])
+
+
+def _ref(r: tuple) -> WorkRef:
+    return WorkRef(id=r[0], key=r[1], title=r[2], authors=r[3], year=r[4])
+
+
+# ---------------------------------------------------------------------------- the store
+
+
+class Store:
+    """A catalogue file. Safe to share between threads: each gets its own connection."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, create: bool = True):
+        self.path = Path(path)
+        self.read_only = read_only
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._connections: list[sqlite3.Connection] = []
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a catalogue")
+        exists = self.path.exists()
+        if not exists and (read_only or not create):
+            raise StoreError(f"{self.path}: no such catalogue")
+        if not exists and not self.path.parent.exists():
+            raise StoreError(f"{self.path.parent}: no such directory")
+        self.created = not exists
+        self._prepare()
+
+    # -- connections
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self.read_only:
+                uri = f"file:{self.path.resolve()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not self.read_only:
+                conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        self._connections.append(conn)
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        for conn in self._connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._connections.clear()
+        self._local = threading.local()
+
+    def _error(self, exc: Exception) -> StoreError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+            return StoreError(f"{self.path}: not an ibid catalogue (not a SQLite database, or damaged)")
+        if "locked" in text or "busy" in text:
+            return StoreError(f"{self.path}: the catalogue is locked by another process; try again")
+        if "readonly" in text or "read-only" in text:
+            return StoreError(f"{self.path}: the catalogue is read-only; nothing was changed")
+        if "disk is full" in text or "full" in text:
+            return StoreError(f"{self.path}: the disk is full; nothing was changed")
+        if "unable to open" in text:
+            return StoreError(f"{self.path}: cannot open the catalogue")
+        return StoreError(f"{self.path}: {text}")
+
+    def _prepare(self) -> None:
+        conn = self.conn
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "_sqlite_migrations" not in tables:
+                raise StoreError(f"{self.path}: a SQLite database, but not an ibid catalogue")
+            if "_sqlite_migrations" in tables:
+                applied = {r[0] for r in conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = 'ibid'")}
+                unknown = applied - KNOWN_MIGRATIONS
+                if unknown:
+                    raise StoreError(
+                        f"{self.path}: made by a newer ibid (schema {sorted(unknown)[-1]}); "
+                        "upgrade ibid to open it")
+                if applied == KNOWN_MIGRATIONS:
+                    return
+            if self.read_only:
+                raise StoreError(f"{self.path}: needs a schema upgrade, but is opened read-only")
+            conn.execute("PRAGMA journal_mode = WAL")
+            with self._write_lock:
+                migrations.apply(sqlite_utils.Database(conn))
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it is committed, or none of it."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only; nothing was changed")
+        conn = self.conn
+        with self._write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc) from None
+                raise
+
+    def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    # -- size
+
+    def count(self) -> int:
+        """Number of works."""
+        return self._read("SELECT count(*) FROM works")[0][0]
+
+    def archived_count(self) -> int:
+        """Number of attached files (the record page's "Papers currently archived")."""
+        return self._read("SELECT count(*) FROM files")[0][0]
+
+    # -- writing works
+
+    def _author_id(self, conn: sqlite3.Connection, author: Author, cache: dict[str, int]) -> int:
+        name = author.name.strip()
+        if name in cache and not author.affiliation:
+            return cache[name]
+        row = conn.execute(
+            "INSERT INTO authors(name, affiliation) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "affiliation = CASE WHEN excluded.affiliation != '' THEN excluded.affiliation ELSE affiliation END "
+            "RETURNING id",
+            (name, author.affiliation or ""),
+        ).fetchone()
+        cache[name] = row[0]
+        return row[0]
+
+    @staticmethod
+    def _work_values(work: Work) -> dict:
+        return {
+            "key": work.key, "type": work.type or "misc", "title": work.title,
+            "authors": join_names([a.name for a in work.authors], LIST_AUTHORS),
+            "year": work.year, "venue": work.venue, "volume": work.volume, "number": work.number,
+            "pages": work.pages, "publisher": work.publisher, "doi": work.doi, "url": work.url,
+            "abstract": work.abstract, "keywords": "; ".join(work.keywords),
+            "fields": json.dumps(work.fields, ensure_ascii=False),
+            "pp_downloads": work.pp_downloads, "pp_downloads_rank": work.pp_downloads_rank,
+            "pp_recent": work.pp_recent, "pp_recent_rank": work.pp_recent_rank,
+        }
+
+    def _insert_work(self, conn: sqlite3.Connection, work: Work, cache: dict[str, int]) -> int:
+        values = self._work_values(work)
+        stamp = now()
+        values["added"] = values["updated"] = stamp
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        work_id = conn.execute(f"INSERT INTO works({cols}) VALUES ({marks})", tuple(values.values())).lastrowid
+        self._set_people(conn, work_id, work, cache)
+        return work_id
+
+    def _update_work(self, conn: sqlite3.Connection, work_id: int, work: Work, cache: dict[str, int]) -> None:
+        values = self._work_values(work)
+        values["updated"] = now()
+        sets = ", ".join(f"{c} = ?" for c in values)
+        conn.execute(f"UPDATE works SET {sets} WHERE id = ?", (*values.values(), work_id))
+        conn.execute("DELETE FROM work_authors WHERE work_id = ?", (work_id,))
+        conn.execute("DELETE FROM keywords WHERE work_id = ?", (work_id,))
+        self._set_people(conn, work_id, work, cache)
+
+    def _set_people(self, conn: sqlite3.Connection, work_id: int, work: Work, cache: dict[str, int]) -> None:
+        seen: set[str] = set()
+        rows = []
+        for position, author in enumerate(work.authors):
+            if author.name.strip():
+                rows.append((work_id, position, self._author_id(conn, author, cache)))
+        conn.executemany("INSERT INTO work_authors(work_id, position, author_id) VALUES (?, ?, ?)", rows)
+        kws = []
+        for kw in work.keywords:
+            if kw.lower() not in seen:
+                seen.add(kw.lower())
+                kws.append((work_id, kw))
+        conn.executemany("INSERT OR IGNORE INTO keywords(work_id, keyword) VALUES (?, ?)", kws)
+
+    def _free_key(self, conn: sqlite3.Connection, key: str) -> str:
+        taken = {r[0] for r in conn.execute(
+            "SELECT key FROM works WHERE key >= ? AND key < ?", (key, key + "\U0010ffff"))}
+        if key not in taken:
+            return key
+        for i in range(26 * 26):
+            suffix = chr(ord("a") + i % 26) if i < 26 else chr(ord("a") + i // 26 - 1) + chr(ord("a") + i % 26)
+            if key + suffix not in taken:
+                return key + suffix
+        raise StoreError(f"no free key near {key!r}")
+
+    def add_work(self, work: Work) -> Work:
+        """Add one work under a free key (its own, or with a letter appended); returns it stored."""
+        with self._write() as conn:
+            work.key = self._free_key(conn, work.key)
+            work.id = self._insert_work(conn, work, {})
+        return work
+
+    def import_batch(self, batch: Batch, on_duplicate: str = "skip",
+                     progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+        """Import a parsed file in one transaction: all of it, or (on error) none of it.
+
+        A key already in the catalogue is skipped (`skip`, the default: the existing work
+        is kept), overwritten (`update`) or imported under a free key (`rename`).
+        """
+        if on_duplicate not in ("skip", "update", "rename"):
+            raise StoreError(f"unknown duplicate policy {on_duplicate!r} (skip, update or rename)")
+        summary = ImportSummary(problems=list(batch.problems))
+        summary.duplicates = sum(1 for p in batch.problems if p.kind == "duplicate")
+        summary.renamed = sum(1 for p in batch.problems if p.kind == "renamed")
+        total = len(batch.works)
+        ids: dict[str, int] = {}
+        with self._write() as conn:
+            first_new = conn.execute("SELECT coalesce(max(id), 0) FROM works").fetchone()[0]
+            # Index new works in one pass at the end (much faster than a trigger a row);
+            # DDL is transactional, so a crash leaves the trigger as it was.
+            conn.execute("DROP TRIGGER works_fts_insert")
+            cache: dict[str, int] = {}
+            for done, work in enumerate(batch.works, 1):
+                row = conn.execute("SELECT id FROM works WHERE key = ?", (work.key,)).fetchone()
+                if row is None:
+                    ids[work.key] = self._insert_work(conn, work, cache)
+                    summary.added += 1
+                elif on_duplicate == "update":
+                    self._update_work(conn, row[0], work, cache)
+                    ids[work.key] = row[0]
+                    summary.updated += 1
+                elif on_duplicate == "rename":
+                    old = work.key
+                    work.key = self._free_key(conn, old)
+                    ids[old] = self._insert_work(conn, work, cache)
+                    summary.added += 1
+                    summary.renamed += 1
+                    summary.problems.append(Problem("", None, f"key {old!r} already in the catalogue; imported as {work.key!r}", "renamed"))
+                else:
+                    ids[work.key] = row[0]
+                    summary.duplicates += 1
+                    summary.problems.append(Problem(
+                        "", None, f"key {work.key!r} already in the catalogue; kept the existing work "
+                        "(--on-duplicate update|rename to change)", "duplicate"))
+                if progress and (done % 500 == 0 or done == total):
+                    progress(done, total)
+            conn.execute(
+                f"INSERT INTO works_fts(rowid, {_FTS_COLUMNS}) SELECT id, {_FTS_COLUMNS} FROM works WHERE id > ?",
+                (first_new,))
+            conn.execute(_FTS_INSERT_TRIGGER)
+            stamp = now()
+            for citing, cited in batch.citations:
+                a, b = ids.get(citing), ids.get(cited)
+                if a and b and a != b:
+                    cur = conn.execute("INSERT OR IGNORE INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)", (a, b, stamp))
+                    summary.citations += cur.rowcount
+            for position, (work_key, other) in enumerate(batch.similar):
+                a, b = ids.get(work_key), ids.get(other)
+                if a and b and a != b:
+                    cur = conn.execute("INSERT OR IGNORE INTO similar_links(work_id, other_id, position) VALUES (?, ?, ?)", (a, b, position))
+                    summary.similar += cur.rowcount
+        return summary
+
+    # -- links
+
+    def _id(self, key: str) -> int:
+        row = self._read("SELECT id FROM works WHERE key = ?", (key,))
+        if not row:
+            raise StoreError(f"no work with key {key!r}")
+        return row[0][0]
+
+    def cite(self, citing_key: str, cited_key: str) -> None:
+        """Record that `citing_key` cites `cited_key`; refuses self-citation and repeats."""
+        if citing_key == cited_key:
+            raise StoreError(f"a work cannot cite itself ({citing_key})")
+        citing, cited = self._id(citing_key), self._id(cited_key)
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited)).fetchone():
+                raise StoreError(f"{citing_key} already cites {cited_key}")
+            conn.execute("INSERT INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)", (citing, cited, now()))
+
+    def uncite(self, citing_key: str, cited_key: str) -> None:
+        """Remove the link `citing_key` -> `cited_key`; says so when there is none."""
+        citing, cited = self._id(citing_key), self._id(cited_key)
+        with self._write() as conn:
+            cur = conn.execute("DELETE FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited))
+            if cur.rowcount == 0:
+                raise StoreError(f"{citing_key} does not cite {cited_key}")
+
+    # -- usage
+
+    def record_event(self, work_id: int, kind: str) -> None:
+        """Count a view, copy or export of a work."""
+        with self._write() as conn:
+            conn.execute("INSERT INTO events(work_id, kind, at) VALUES (?, ?, ?)", (work_id, kind, now()))
+
+    def stats(self, work_id: int, months: int = 12) -> Stats:
+        """Local usage counts, the last six months, rank and monthly history."""
+        stats = Stats()
+        for kind, n in self._read("SELECT kind, count(*) FROM events WHERE work_id = ? GROUP BY kind", (work_id,)):
+            if kind == "view":
+                stats.views = n
+            elif kind == "copy":
+                stats.copies = n
+            elif kind == "export":
+                stats.exports = n
+        today = datetime.now(timezone.utc)
+        six = (today - timedelta(days=183)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stats.recent = self._read("SELECT count(*) FROM events WHERE work_id = ? AND at >= ?", (work_id, six))[0][0]
+        total = self._read("SELECT total FROM usage WHERE work_id = ?", (work_id,))
+        if total and total[0][0] > 0:
+            stats.rank = self._read("SELECT count(*) + 1 FROM usage WHERE total > ?", (total[0][0],))[0][0]
+        by_month = dict(self._read(
+            "SELECT substr(at, 1, 7), count(*) FROM events WHERE work_id = ? GROUP BY 1", (work_id,)))
+        year, month = today.year, today.month
+        history = []
+        for _ in range(months):
+            history.append(by_month.get(f"{year:04d}-{month:02d}", 0))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        stats.history = history[::-1]
+        return stats
+
+    # -- reading works
+
+    def _work_from_row(self, r: sqlite3.Row | tuple) -> Work:
+        (wid, key, type_, title, year, venue, volume, number, pages, publisher, doi, url, abstract,
+         keywords_text, fields, ppd, ppdr, ppr, pprr, added, updated) = r
+        authors = [Author(name, aff, aid) for aid, name, aff in self._read(
+            "SELECT a.id, a.name, a.affiliation FROM work_authors wa JOIN authors a ON a.id = wa.author_id "
+            "WHERE wa.work_id = ? ORDER BY wa.position", (wid,))]
+        keywords = [k for k in (fields_kw.strip() for fields_kw in keywords_text.split(";")) if k]
+        return Work(key=key, type=type_, title=title, authors=authors, year=year, venue=venue,
+                    volume=volume, number=number, pages=pages, publisher=publisher, doi=doi, url=url,
+                    abstract=abstract, keywords=keywords, fields=json.loads(fields or "{}"),
+                    pp_downloads=ppd, pp_downloads_rank=ppdr, pp_recent=ppr, pp_recent_rank=pprr,
+                    id=wid, added=added, updated=updated)
+
+    _WORK_COLUMNS = ("id, key, type, title, year, venue, volume, number, pages, publisher, doi, url, "
+                     "abstract, keywords, fields, pp_downloads, pp_downloads_rank, pp_recent, pp_recent_rank, added, updated")
+
+    def work(self, key: str) -> Work:
+        """The work with this citation key."""
+        rows = self._read(f"SELECT {self._WORK_COLUMNS} FROM works WHERE key = ?", (key,))
+        if not rows:
+            raise StoreError(f"no work with key {key!r}")
+        return self._work_from_row(rows[0])
+
+    def work_by_id(self, work_id: int) -> Work:
+        """The work with this row id."""
+        rows = self._read(f"SELECT {self._WORK_COLUMNS} FROM works WHERE id = ?", (work_id,))
+        if not rows:
+            raise StoreError(f"work #{work_id} is no longer in the catalogue")
+        return self._work_from_row(rows[0])
+
+    def works(self, ids: Iterable[int] | None = None, batch: int = 500) -> Iterator[Work]:
+        """Stream works (all, or the given ids in that order) without holding them all."""
+        if ids is None:
+            last = 0
+            while True:
+                rows = self._read(f"SELECT {self._WORK_COLUMNS} FROM works WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+                if not rows:
+                    return
+                for r in rows:
+                    yield self._work_from_row(r)
+                last = rows[-1][0]
+        else:
+            for work_id in ids:
+                rows = self._read(f"SELECT {self._WORK_COLUMNS} FROM works WHERE id = ?", (work_id,))
+                if rows:
+                    yield self._work_from_row(rows[0])
+
+    def citations(self, work_id: int, limit: int = 2000, offset: int = 0) -> list[WorkRef]:
+        """Works that cite this one, most cited first."""
+        return [_ref(r) for r in self._read(
+            "SELECT w.id, w.key, w.title, w.authors, w.year FROM citations c JOIN works w ON w.id = c.citing_id "
+            "WHERE c.cited_id = ? ORDER BY w.cited_by DESC, w.year DESC, w.id LIMIT ? OFFSET ?", (work_id, limit, offset))]
+
+    def references(self, work_id: int, limit: int = 2000, offset: int = 0) -> list[WorkRef]:
+        """Works this one cites."""
+        return [_ref(r) for r in self._read(
+            "SELECT w.id, w.key, w.title, w.authors, w.year FROM citations c JOIN works w ON w.id = c.cited_id "
+            "WHERE c.citing_id = ? ORDER BY w.year, w.title LIMIT ? OFFSET ?", (work_id, limit, offset))]
+
+    def citation_counts(self, work_id: int) -> tuple[int, int]:
+        """(works citing this one, works it cites)."""
+        cited_by = self._read("SELECT count(*) FROM citations WHERE cited_id = ?", (work_id,))[0][0]
+        cites = self._read("SELECT count(*) FROM citations WHERE citing_id = ?", (work_id,))[0][0]
+        return cited_by, cites
+
+    def curated_similar(self, work_id: int) -> list[WorkRef]:
+        """Similar works given by the record page, in its order."""
+        return [_ref(r) for r in self._read(
+            "SELECT w.id, w.key, w.title, w.authors, w.year FROM similar_links s JOIN works w ON w.id = s.other_id "
+            "WHERE s.work_id = ? ORDER BY s.position", (work_id,))]
+
+    def files(self, work_id: int) -> list[str]:
+        """Paths of the copies attached to a work."""
+        return [p for (p,) in self._read("SELECT path FROM files WHERE work_id = ? ORDER BY id", (work_id,))]
+
+    def refs(self, ids: Iterable[int]) -> dict[int, WorkRef]:
+        """Short handles for the given work ids."""
+        ids = list(ids)
+        out: dict[int, WorkRef] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._read(f"SELECT id, key, title, authors, year FROM works WHERE id IN ({marks})", chunk):
+                out[r[0]] = _ref(r)
+        return out
+
+    # -- the similar-items primitives (the choosing is in similar.py)
+
+    def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many works hold each term, from the full-text index's vocabulary."""
+        out = {}
+        for term in terms:
+            rows = self._read("SELECT doc FROM works_vocab WHERE term = ?", (term,))
+            out[term] = rows[0][0] if rows else 0
+        return out
+
+    def works_matching_any(self, terms: list[str], exclude: int, limit: int) -> list[tuple[int, str, str]]:
+        """(id, title, abstract) of the works best matching any of the terms in title or abstract."""
+        if not terms:
+            return []
+        expr = "{title abstract} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")"
+        return self._read(
+            "SELECT w.id, w.title, w.abstract FROM (SELECT rowid AS id, rank FROM works_fts "
+            "WHERE works_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN works w ON w.id = f.id WHERE w.id != ? ORDER BY f.rank",
+            (expr, limit + 1, exclude))
+
+    def works_sharing_authors(self, work_id: int, limit: int) -> list[tuple[int, str]]:
+        """(id, shared author name) for other works by this work's authors."""
+        return self._read(
+            "SELECT wa2.work_id, min(a.name) FROM work_authors wa JOIN work_authors wa2 ON wa2.author_id = wa.author_id "
+            "JOIN authors a ON a.id = wa.author_id WHERE wa.work_id = ? AND wa2.work_id != ? "
+            "AND a.name != 'et al.' GROUP BY wa2.work_id LIMIT ?", (work_id, work_id, limit))
+
+    def works_in_venue(self, venue: str, exclude: int, limit: int) -> list[int]:
+        """Other works in the same venue."""
+        if not venue:
+            return []
+        return [r[0] for r in self._read(
+            "SELECT id FROM works WHERE venue = ? AND id != ? ORDER BY cited_by DESC LIMIT ?", (venue, exclude, limit))]
+
+    def works_sharing_keywords(self, work_id: int, limit: int) -> list[tuple[int, str]]:
+        """(id, keyword) for other works sharing a keyword, rarest keywords first."""
+        return self._read(
+            "SELECT k2.work_id, k.keyword FROM keywords k JOIN keywords k2 ON k2.keyword = k.keyword "
+            "WHERE k.work_id = ? AND k2.work_id != ? AND k.keyword IN ("
+            " SELECT keyword FROM keywords WHERE work_id = ? AND "
+            " (SELECT count(*) FROM keywords x WHERE x.keyword = keywords.keyword) <= 200) LIMIT ?",
+            (work_id, work_id, work_id, limit))
+
+    # -- authors
+
+    def author(self, author_id: int) -> Author:
+        """An author by id."""
+        rows = self._read("SELECT id, name, affiliation FROM authors WHERE id = ?", (author_id,))
+        if not rows:
+            raise StoreError(f"author #{author_id} is no longer in the catalogue")
+        return Author(rows[0][1], rows[0][2], rows[0][0])
+
+    def author_page(self, author_id: int, limit: int = 2000) -> AuthorPage:
+        """An author, their works in the catalogue, and their co-authors."""
+        author = self.author(author_id)
+        works = [_ref(r) for r in self._read(
+            "SELECT w.id, w.key, w.title, w.authors, w.year FROM work_authors wa JOIN works w ON w.id = wa.work_id "
+            "WHERE wa.author_id = ? ORDER BY w.year DESC, w.title LIMIT ?", (author_id, limit))]
+        coauthors = [(Author(name, aff, aid), n) for aid, name, aff, n in self._read(
+            "SELECT a.id, a.name, a.affiliation, count(*) AS n FROM work_authors wa "
+            "JOIN work_authors wa2 ON wa2.work_id = wa.work_id AND wa2.author_id != wa.author_id "
+            "JOIN authors a ON a.id = wa2.author_id WHERE wa.author_id = ? "
+            "GROUP BY a.id ORDER BY n DESC, a.name LIMIT 50", (author_id,))]
+        return AuthorPage(author, works, coauthors)
+
+    # -- the list and search
+
+    def browse(self, sort: str = "added", offset: int = 0, limit: int = 100, descending: bool = False) -> list[ListRow]:
+        """A page of the whole catalogue in a sort order (OFFSET: for jumps; see browse_after)."""
+        order, _ = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
+        d = " DESC" if descending else ""
+        return [_row(r) for r in self._read(
+            f"SELECT {_ROW_COLUMNS} FROM works ORDER BY {order}{d}, id{d} LIMIT ? OFFSET ?", (limit, offset))]
+
+    def browse_after(self, row: ListRow, sort: str = "added", limit: int = 100,
+                     descending: bool = False) -> list[ListRow] | None:
+        """The page after `row` in a sort order, by keyset: as fast at the millionth row as at
+        the first. None when `row` cannot anchor a keyset (a NULL year): use `browse`."""
+        order, column = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
+        cmp = "<" if descending else ">"
+        d = " DESC" if descending else ""
+        if column is None:
+            where, params = f"id {cmp} ?", (row.id,)
+        else:
+            value = {"title": row.title, "year": row.year, "cited_by": row.cited_by}[column]
+            if value is None:
+                return None
+            where = f"({order} {cmp} ? OR ({order} = ? AND id {cmp} ?))"
+            params = (value, value, row.id)
+        return [_row(r) for r in self._read(
+            f"SELECT {_ROW_COLUMNS} FROM works WHERE {where} ORDER BY {order}{d}, id{d} LIMIT ?", (*params, limit))]
+
+    def rows(self, ids: list[int]) -> list[ListRow]:
+        """List rows for the given ids, in that order (gone ones are left out)."""
+        found: dict[int, ListRow] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._read(f"SELECT {_ROW_COLUMNS} FROM works WHERE id IN ({marks})", chunk):
+                found[r[0]] = _row(r)
+        return [found[i] for i in ids if i in found]
+
+    def _search_sql(self, q: Query, select: str, sort: str) -> tuple[str, list]:
+        where, params = [], []
+        if q.year_from is not None:
+            where.append("w.year >= ?")
+            params.append(q.year_from)
+        if q.year_to is not None:
+            where.append("w.year <= ?")
+            params.append(q.year_to)
+        if q.match is None:
+            sql = f"SELECT {select} FROM works w" + (" WHERE " + " AND ".join(where) if where else "")
+            order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
+                     "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
+            return sql + f" ORDER BY {order}", params
+        sql = (f"SELECT {select} FROM works_fts f JOIN works w ON w.id = f.rowid WHERE works_fts MATCH ?"
+               + "".join(f" AND {c}" for c in where))
+        order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
+                 "cited": "w.cited_by DESC, w.id"}.get(sort, "bm25(works_fts, 10.0, 5.0, 1.0, 3.0, 2.0)")
+        return sql + f" ORDER BY {order}", [q.match, *params]
+
+    def search_ids(self, text: str | Query, sort: str = "relevance", limit: int = 10000) -> list[int]:
+        """Ids of the works matching a user's search, best first, at most `limit`."""
+        q = parse(text) if isinstance(text, str) else text
+        if q.empty:
+            return []
+        sql, params = self._search_sql(q, "w.id", sort)
+        return [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
+
+    def search_count(self, text: str | Query) -> int:
+        """How many works match a search."""
+        q = parse(text) if isinstance(text, str) else text
+        if q.empty:
+            return self.count()
+        sql, params = self._search_sql(q, "count(*)", "none")
+        return self._read(sql.rsplit(" ORDER BY", 1)[0], params)[0][0]
+
+    def search(self, text: str, sort: str = "relevance", limit: int = 50) -> list[ListRow]:
+        """The best `limit` matches as list rows."""
+        return self.rows(self.search_ids(text, sort, limit))
