@@ -106,7 +106,8 @@ def _work(obj: dict, entries: dict) -> Work:
         entry_type = head[0] if head else entry_type
         last = authors[0].split()[-1] if authors else ""
         key = make_key(last, year, str(obj.get("title", "")))
-    # JSON values are plain Unicode: they win for display, the BibTeX keeps its own text.
+    # Display values come from the JSON (plain Unicode); decode only what the BibTeX alone has.
+    work = fields_to_work(key, entry_type, fields)
     if obj.get("abstract") and "abstract" not in fields:
         fields["abstract"] = latex_escape(str(obj["abstract"]))
     if obj.get("doi") and "doi" not in fields:
@@ -119,7 +120,9 @@ def _work(obj: dict, entries: dict) -> Work:
         fields["year"] = str(year)
     if obj.get("venue") and not any(f in fields for f in ("journal", "booktitle")):
         fields["journal"] = latex_escape(str(obj["venue"]))
-    work = fields_to_work(key, entry_type, fields)
+        work.venue = " ".join(str(obj["venue"]).split())
+    if obj.get("doi"):
+        work.doi = str(obj["doi"]).strip()
     if obj.get("title"):
         work.title = " ".join(str(obj["title"]).split())
     if authors:
