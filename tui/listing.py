@@ -1,0 +1,59 @@
+"""What the work list shows: the whole catalogue in an order, or a search's hits.
+
+A source hands out pages of rows; it calls the store (from a worker thread, never from
+the UI thread) and keeps no rows itself, so a million works cost no memory here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import ListRow
+from .store import Store
+
+PAGE = 100
+
+
+@dataclass
+class BrowseSource:
+    """Every work, in a sort order."""
+
+    store: Store
+    total: int
+    sort: str = "added"
+    label: str = ""
+
+    def __len__(self) -> int:
+        return self.total
+
+    def fetch(self, page: int, previous: ListRow | None) -> list[ListRow]:
+        """Rows of one page; `previous` (the last row of the page before) allows a keyset seek."""
+        if previous is not None:
+            rows = self.store.browse_after(previous, self.sort, PAGE)
+            if rows is not None:
+                return rows
+        offset = page * PAGE
+        if offset > self.total // 2:
+            # Near the end: read backwards from the last row, so End costs what Home does.
+            from_end = max(self.total - offset - PAGE, 0)
+            count = min(PAGE, self.total - offset)
+            rows = self.store.browse(self.sort, from_end, count, descending=True)
+            return rows[::-1]
+        return self.store.browse(self.sort, offset, PAGE)
+
+
+@dataclass
+class IdsSource:
+    """A fixed list of work ids: a search's hits, best first."""
+
+    store: Store
+    ids: list[int] = field(default_factory=list)
+    total: int = 0  # all matches; may exceed len(ids) when the hits were capped
+    label: str = ""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def fetch(self, page: int, previous: ListRow | None) -> list[ListRow]:
+        """Rows of one page, in the hits' order."""
+        return self.store.rows(self.ids[page * PAGE:(page + 1) * PAGE])

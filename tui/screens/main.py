@@ -1,0 +1,365 @@
+"""The main screen: search box and work list on the left, the record page on the right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from ..listing import BrowseSource, IdsSource
+from ..models import WorkPage
+from ..query import SORTS
+from ..safe import printable
+from ..similar import similar
+from ..store import Store, StoreError
+from ..widgets.record import RecordView, Target, message_document, work_document
+from ..widgets.work_list import WorkList
+
+SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are in all
+CITATIONS_SHOWN = 2_000
+BROWSE_SORTS = ("added", "title", "year", "cited")
+
+HELP = """\
+# ibid
+
+The list on the left is the catalogue (or your search); the record page on the right
+follows the highlighted work.
+
+- `/` search as you type: words, `author:`, `title:`, `venue:`, `year:2019`, `year:2010..2020`,
+  `"a phrase"`. `enter` goes to the first hit, `escape` leaves the search.
+- `tab` moves between the list and the record page; on the page, `up`/`down` walk its
+  authors, similar works, citations and references, and `enter` opens one.
+- `backspace` goes back, `]` forward, through what you opened.
+- `a` the author's profile; `s` changes the sort; `o` opens the DOI or URL.
+"""
+
+
+@dataclass
+class Visit:
+    """A place in the history: what was shown, and where the cursor was on it."""
+
+    target: Target
+    cursor: Target | None = None
+
+
+def load_page(store: Store, work_id: int) -> WorkPage:
+    """Everything the record page shows for a work (runs in a worker thread)."""
+    work = store.work_by_id(work_id)
+    cited_by, cites = store.citation_counts(work_id)
+    return WorkPage(
+        work=work,
+        citations=store.citations(work_id, limit=CITATIONS_SHOWN),
+        citation_count=cited_by,
+        references=store.references(work_id, limit=CITATIONS_SHOWN),
+        reference_count=cites,
+        similar=similar(store, work_id),
+        stats=store.stats(work_id),
+        files=store.files(work_id),
+    )
+
+
+class MainScreen(Screen):
+    """Browse, search and read the catalogue."""
+
+    HELP = HELP
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="search"),
+        Binding("backspace", "back", "Back", id="back"),
+        Binding("right_square_bracket", "forward", "Forward", id="forward"),
+        Binding("a", "author", "Author", id="author"),
+        Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding("o", "open_link", "Open link", id="open-link"),
+        Binding("ctrl+r", "reload", "Refresh", id="refresh"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.query_text = ""
+        self.sort = "added"
+        self.current: Visit | None = None
+        self.back_stack: list[Visit] = []
+        self.forward_stack: list[Visit] = []
+        self.page: WorkPage | None = None
+        # One search and one detail load in flight at a time; the newest request waits.
+        self._search_busy = False
+        self._search_next: tuple[str, str] | None = None
+        self._enter_first = False
+        self._detail_busy = False
+        self._detail_next: Visit | None = None
+        self._list_generation = 0
+        self._open_first = False
+        self._pre_search: Visit | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="left"):
+                yield Input(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
+                yield Static("", id="status")
+                yield WorkList(id="works")
+            yield RecordView(id="record")
+        yield Footer()
+
+    @property
+    def works(self) -> WorkList:
+        return self.query_one(WorkList)
+
+    @property
+    def record(self) -> RecordView:
+        return self.query_one(RecordView)
+
+    def on_mount(self) -> None:
+        self.works.focus()
+        self._request_list("", self.sort)
+
+    # -- the list
+
+    def _request_list(self, query: str, sort: str) -> None:
+        if self._search_busy:
+            self._search_next = (query, sort)
+            return
+        self._search_busy = True
+        self._list_generation += 1
+        self._load_list(query, sort, self._list_generation)
+
+    @work(thread=True, exit_on_error=False, group="list")
+    def _load_list(self, query: str, sort: str, generation: int) -> None:
+        source: BrowseSource | IdsSource | None = None
+        try:
+            if not query.strip():
+                browse = sort if sort in BROWSE_SORTS else "added"
+                source = BrowseSource(self.store, self.store.count(), browse)
+            else:
+                ids = self.store.search_ids(query, sort, SEARCH_CAP)
+                total = len(ids) if len(ids) < SEARCH_CAP else self.store.search_count(query)
+                source = IdsSource(self.store, ids, total)
+        finally:
+            self.app.call_from_thread(self._list_ready, query, sort, source)
+
+    def _list_ready(self, query: str, sort: str, source: BrowseSource | IdsSource | None) -> None:
+        self._search_busy = False
+        if self._search_next is not None:
+            # The user typed on while this ran: its answer is stale, ask for the newest.
+            query, sort = self._search_next
+            self._search_next = None
+            self._request_list(query, sort)
+            return
+        if source is None:
+            return  # the worker failed; its error is shown as a notification
+        self.works.set_source(source)
+        self._set_status(query, sort, source)
+        if isinstance(source, BrowseSource):
+            self.sub_title = f"{self.store.path.name} · {source.total:,} works"
+            self.app.sub_title = self.sub_title
+        if len(source) == 0:
+            if query.strip():
+                self._show_message(f"No works match “{printable(query, False)}”.")
+            else:
+                self._show_message("The catalogue is empty.\n\nImport works with: ibid import FILE.bib")
+        if self._enter_first:
+            self._enter_first = False
+            if len(source):
+                self.works.focus()
+                self.works.cursor = 0
+                self._open_first = True
+
+    def _set_status(self, query: str, sort: str, source: BrowseSource | IdsSource) -> None:
+        status = self.query_one("#status", Static)
+        if not query.strip():
+            text = f"{source.total:,} works · sorted by {sort if sort in BROWSE_SORTS else 'added'}"
+        elif source.total == 0:
+            text = f"No works match “{printable(query, False)}”"
+        else:
+            shown = f" (first {len(source):,})" if len(source) < source.total else ""
+            text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {sort}"
+        status.update(Text(text))
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if not self.query_text.strip() and event.value.strip():
+            self._pre_search = self.current  # where `back` returns after `enter` on a hit
+        self.query_text = event.value
+        self._request_list(event.value, self._search_sort())
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self._enter_first = True
+        if not self._search_busy:
+            # The list for this text is already shown: go to its first hit now.
+            self._enter_first = False
+            if self.works.total:
+                self.works.focus()
+                self.works.cursor = 0
+                self._open_first = True
+
+    def _search_sort(self) -> str:
+        return self.sort if self.sort in SORTS else "relevance"
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and event.key == "escape":
+            event.stop()
+            search.value = ""
+            self.works.focus()
+        elif search.has_focus and event.key == "down":
+            event.stop()
+            self.works.focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_cycle_sort(self) -> None:
+        choices = SORTS if self.query_text.strip() else BROWSE_SORTS
+        self.sort = choices[(choices.index(self.sort) + 1) % len(choices)] if self.sort in choices else choices[0]
+        self.notify(f"Sorted by {self.sort}")
+        self._request_list(self.query_text, self.sort)
+
+    def action_reload(self) -> None:
+        self._request_list(self.query_text, self.sort)
+        if self.current:
+            self._request_detail(self.current)
+
+    # -- following the list
+
+    @on(WorkList.Highlighted)
+    def _highlighted(self, event: WorkList.Highlighted) -> None:
+        visit = Visit(("work", event.row.id))
+        if self._open_first:
+            self._open_first = False
+            self.open(visit.target, origin=self._pre_search)
+        elif self.current is None or self.current.target != visit.target:
+            self._show(visit)
+
+    @on(WorkList.Selected)
+    def _selected(self, event: WorkList.Selected) -> None:
+        self.record.focus()
+
+    # -- history
+
+    def open(self, target: Target, origin: Visit | None = None) -> None:
+        """Open a work or an author, remembering where we were (or `origin`, where a search began)."""
+        came_from = origin or self.current
+        if self.current is not None and self.current.target[0] == "work" and self.current is came_from:
+            self.current.cursor = self.record.target
+        if came_from is not None and came_from.target != target:
+            self.back_stack.append(came_from)
+            self.forward_stack.clear()
+        if self.current is None or self.current.target != target:
+            self._show(Visit(target))
+
+    def action_back(self) -> None:
+        if not self.back_stack:
+            self.notify("Nothing to go back to", severity="warning")
+            return
+        if self.current is not None:
+            self.current.cursor = self.record.target
+            self.forward_stack.append(self.current)
+        self._show(self.back_stack.pop())
+
+    def action_forward(self) -> None:
+        if not self.forward_stack:
+            self.notify("Nothing to go forward to", severity="warning")
+            return
+        if self.current is not None:
+            self.current.cursor = self.record.target
+            self.back_stack.append(self.current)
+        self._show(self.forward_stack.pop())
+
+    def _show(self, visit: Visit) -> None:
+        from .author import AuthorScreen
+
+        self.current = visit
+        kind, ident = visit.target
+        if kind == "author":
+            if isinstance(self.app.screen, AuthorScreen):
+                self.app.screen.show(ident, visit.cursor)
+            else:
+                self.app.push_screen(AuthorScreen(self.store, ident, visit.cursor))
+            return
+        if isinstance(self.app.screen, AuthorScreen):
+            self.app.pop_screen()
+        self._request_detail(visit)
+
+    # -- the record page
+
+    def _request_detail(self, visit: Visit) -> None:
+        if self._detail_busy:
+            self._detail_next = visit
+            return
+        self._detail_busy = True
+        self._load_detail(visit)
+
+    @work(thread=True, exit_on_error=False, group="detail")
+    def _load_detail(self, visit: Visit) -> None:
+        try:
+            page = load_page(self.store, visit.target[1])
+            self.app.call_from_thread(self._detail_ready, visit, page)
+        except StoreError as exc:
+            self.app.call_from_thread(self._show_message, str(exc))
+        finally:
+            self.app.call_from_thread(self._detail_done)
+
+    def _detail_done(self) -> None:
+        self._detail_busy = False
+        if self._detail_next is not None:
+            visit, self._detail_next = self._detail_next, None
+            if self.current is visit:
+                self._request_detail(visit)
+
+    def _detail_ready(self, visit: Visit, page: WorkPage) -> None:
+        if self.current is not visit or self._detail_next is not None:
+            return  # the user has moved on; never show a stale work
+        self.page = page
+        self.record.show(work_document, page, subject=visit.target, cursor_target=visit.cursor)
+
+    def _show_message(self, message: str) -> None:
+        self.page = None
+        self.record.show(message_document, message)
+
+    @on(RecordView.Opened)
+    def _record_opened(self, event: RecordView.Opened) -> None:
+        self.open(event.target)
+
+    # -- actions on the work shown
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("author", "open_link") and self.page is None:
+            return None
+        if action == "back" and not self.back_stack:
+            return None
+        if action == "forward" and not self.forward_stack:
+            return None
+        return True
+
+    def action_author(self) -> None:
+        target = self.record.target
+        if target is not None and target[0] == "author":
+            self.open(target)
+            return
+        if self.page is None or not self.page.work.authors or self.page.work.authors[0].id is None:
+            self.notify("This work names no author", severity="warning")
+            return
+        self.open(("author", self.page.work.authors[0].id))
+
+    def action_open_link(self) -> None:
+        if self.page is None:
+            return
+        work_ = self.page.work
+        url = ""
+        if work_.doi:
+            url = "https://doi.org/" + work_.doi.removeprefix("https://doi.org/").removeprefix("doi:")
+        elif work_.url.startswith(("http://", "https://")):
+            url = work_.url
+        if not url:
+            self.notify("This work has no DOI or web address", severity="warning")
+            return
+        self.app.open_url(url)
+        self.notify(Text(f"Opening {printable(url, False)}").plain, markup=False)

@@ -1,0 +1,367 @@
+"""The record page: a work (or an author) laid out like PhilPapers' page, in lines.
+
+One Line-API widget holds the whole page, so a work with a thousand citations costs a
+thousand short lines, drawn only when on screen. Works and authors on the page are
+items: the cursor moves between them and `enter` opens one. Everything from the
+catalogue is drawn as plain text (never Rich markup), with control bytes made visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.renderables.sparkline import Sparkline
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..models import AuthorPage, WorkPage, WorkRef
+from ..safe import printable
+
+Target = tuple[str, int]  # ("work", id) or ("author", id)
+
+
+@dataclass
+class Line:
+    """One line of the page: text, or a pre-drawn strip; `target` makes it an item."""
+
+    text: Text | None = None
+    strip: Strip | None = None
+    target: Target | None = None
+    section: str = ""
+
+
+def _t(text: str | None) -> str:
+    return printable(text or "", newlines=False)
+
+
+def _ref_text(ref: WorkRef, width: int, why: str = "") -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("  ")
+    text.append(_t(ref.title) or "(untitled)", "bold")
+    if ref.authors:
+        text.append(" — " + _t(ref.authors))
+    text.append(f" ({ref.year})" if ref.year else " (n.d.)", "dim")
+    if why:
+        text.append(f"  · {_t(why)}", "italic dim")
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+class Document:
+    """The lines of a page, built for one width."""
+
+    def __init__(self, width: int, console: Console) -> None:
+        self.width = max(width, 20)
+        self.console = console
+        self.lines: list[Line] = []
+
+    def blank(self) -> None:
+        self.lines.append(Line(Text("")))
+
+    def text(self, text: Text | str, style: str = "", wrap: bool = True) -> None:
+        if isinstance(text, str):
+            text = Text(text, style=style)
+        if not wrap:
+            text.no_wrap = True
+            text.overflow = "ellipsis"
+            text.truncate(self.width, overflow="ellipsis")
+            self.lines.append(Line(text))
+            return
+        for part in text.wrap(self.console, self.width):
+            self.lines.append(Line(part))
+
+    def heading(self, title: str) -> None:
+        self.blank()
+        text = Text(title, style="bold reverse")
+        text.append(" " * max(self.width - len(title), 0))
+        self.lines.append(Line(text, section=title))
+
+    def item(self, text: Text, target: Target, section: str = "") -> None:
+        self.lines.append(Line(text, target=target, section=section))
+
+    def strip(self, strip: Strip) -> None:
+        self.lines.append(Line(strip=strip))
+
+
+def work_document(page: WorkPage, width: int, console: Console) -> Document:
+    """The record page of a work."""
+    w = page.work
+    doc = Document(width, console)
+    doc.text(Text(_t(w.title) or "(untitled)", style="bold"))
+    for author in w.authors:
+        text = Text(no_wrap=True)
+        text.append(_t(author.name), "underline")
+        if author.affiliation:
+            text.append(", " + _t(author.affiliation), "italic")
+        if author.id is not None:
+            doc.item(text, ("author", author.id), "authors")
+        else:
+            doc.text(text, wrap=False)
+    if not w.authors:
+        doc.text("(no authors given)", "dim")
+    if w.venue_line:
+        doc.text(Text(_t(w.venue_line), style="italic"))
+    meta = [w.type]
+    if w.doi:
+        meta.append(f"doi:{_t(w.doi)}")
+    if w.url:
+        meta.append(_t(w.url))
+    meta.append(f"key {_t(w.key)}")
+    doc.text(Text(" · ".join(meta), style="dim"))
+    doc.blank()
+    if w.abstract:
+        for i, paragraph in enumerate(printable(w.abstract).split("\n\n")):
+            if i:
+                doc.blank()
+            doc.text(Text(" ".join(paragraph.split())))
+    else:
+        doc.text("No abstract.", "dim")
+    if w.keywords:
+        doc.blank()
+        doc.text(Text("Keywords: " + _t("; ".join(w.keywords)), style="dim"))
+
+    s = page.stats
+    doc.heading("Usage")
+    added = (w.added or "")[:10]
+    rank = f"#{s.rank:,}" if s.rank else "unranked"
+    doc.text(f"Added {added} · {s.views} views · {s.copies} copies · {s.exports} exports · "
+             f"6 months {s.recent} · rank {rank}")
+    if w.pp_downloads is not None:
+        line = f"PhilPapers downloads {w.pp_downloads:,}"
+        if w.pp_downloads_rank:
+            line += f" (#{w.pp_downloads_rank:,})"
+        if w.pp_recent is not None:
+            line += f" · 6 months {w.pp_recent:,}" + (f" (#{w.pp_recent_rank:,})" if w.pp_recent_rank else "")
+        doc.text(line, "dim")
+    if s.history:
+        spark_w = min(len(s.history) * 2, doc.width - 18)
+        label = Text("History, 12 months ", style="dim")
+        segments = list(label.render(console))
+        options = console.options.update_width(max(spark_w, 1))
+        segments += list(console.render(Sparkline(s.history, width=max(spark_w, 1)), options))
+        doc.strip(Strip([seg for seg in segments if seg.text != "\n"]))
+    doc.text(f"Papers currently archived: {len(page.files)}", "dim")
+    for path in page.files:
+        doc.text("  " + _t(path), "dim", wrap=False)
+
+    doc.heading("Similar books and articles")
+    for sim in page.similar:
+        doc.item(_ref_text(sim.work, doc.width, sim.why), ("work", sim.work.id), "similar")
+    if not page.similar:
+        doc.text("  No similar works found.", "dim")
+
+    doc.heading(f"Citations of this work ({page.citation_count:,})")
+    for ref in page.citations:
+        doc.item(_ref_text(ref, doc.width), ("work", ref.id), "citations")
+    if page.citation_count > len(page.citations):
+        doc.text(f"  … and {page.citation_count - len(page.citations):,} more", "dim")
+    if not page.citations:
+        doc.text("  No citations found.", "dim")
+
+    doc.heading(f"References found in this work ({page.reference_count:,})")
+    for ref in page.references:
+        doc.item(_ref_text(ref, doc.width), ("work", ref.id), "references")
+    if page.reference_count > len(page.references):
+        doc.text(f"  … and {page.reference_count - len(page.references):,} more", "dim")
+    if not page.references:
+        doc.text("  No references found.", "dim")
+    return doc
+
+
+def author_document(page: AuthorPage, width: int, console: Console) -> Document:
+    """An author's profile: name, affiliation, works, co-authors."""
+    doc = Document(width, console)
+    doc.text(Text(_t(page.author.name), style="bold"))
+    doc.text(Text(_t(page.author.affiliation) or "No affiliation known.",
+                  style="italic" if page.author.affiliation else "dim"))
+    doc.heading(f"Works in the catalogue ({len(page.works):,})")
+    for ref in page.works:
+        doc.item(_ref_text(ref, doc.width), ("work", ref.id), "works")
+    if not page.works:
+        doc.text("  None.", "dim")
+    doc.heading(f"Co-authors ({len(page.coauthors):,})")
+    for author, shared in page.coauthors:
+        text = Text(no_wrap=True)
+        text.append("  " + _t(author.name))
+        if author.affiliation:
+            text.append(", " + _t(author.affiliation), "italic")
+        text.append(f"  · {shared} shared work{'s' if shared != 1 else ''}", "dim")
+        doc.item(text, ("author", author.id or 0), "coauthors")
+    if not page.coauthors:
+        doc.text("  None.", "dim")
+    return doc
+
+
+def message_document(message: str, width: int, console: Console) -> Document:
+    """A page that only says something (an empty catalogue, an error)."""
+    doc = Document(width, console)
+    doc.blank()
+    doc.text(Text(message, style="dim"))
+    return doc
+
+
+class RecordView(ScrollView, can_focus=True):
+    """A scrollable page whose works and authors can be highlighted and opened."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Previous link", show=False),
+        Binding("down,j", "cursor_down", "Next link", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "Top", show=False),
+        Binding("end", "last", "Bottom", show=False),
+        Binding("enter", "open", "Open", show=True),
+    ]
+
+    COMPONENT_CLASSES = {"record--cursor"}
+
+    DEFAULT_CSS = """
+    RecordView { padding: 0 1; scrollbar-gutter: stable; }
+    RecordView > .record--cursor { background: $accent 30%; }
+    RecordView:focus > .record--cursor { background: $accent; color: $text; }
+    """
+
+    cursor: reactive[int] = reactive(-1, always_update=True, init=False)
+
+    class Opened(Message):
+        """`enter` on a work or an author of the page."""
+
+        def __init__(self, target: Target) -> None:
+            super().__init__()
+            self.target = target
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._builder = None  # (function, data): rebuilt when the width changes
+        self.doc: Document | None = None
+        self.items: list[int] = []  # line numbers of the items
+        self.subject: Target | None = None
+
+    def show(self, builder, data, subject: Target | None = None, cursor_target: Target | None = None) -> None:
+        """Lay out a page; the cursor goes to `cursor_target` when it is on the page."""
+        self._builder = (builder, data)
+        self.subject = subject
+        self._layout()
+        self.cursor = -1
+        if cursor_target is not None:
+            for i, line_no in enumerate(self.items):
+                if self.doc and self.doc.lines[line_no].target == cursor_target:
+                    self.cursor = i
+                    break
+        if self.cursor == -1:
+            self.scroll_home(animate=False)
+
+    def _layout(self) -> None:
+        if self._builder is None:
+            return
+        builder, data = self._builder
+        width = self.scrollable_content_region.width or self.size.width or 80
+        self.doc = builder(data, width - 1, self.app.console)
+        self.items = [i for i, line in enumerate(self.doc.lines) if line.target is not None]
+        self.virtual_size = Size(width, len(self.doc.lines))
+        self.refresh()
+
+    @property
+    def target(self) -> Target | None:
+        """What the cursor is on."""
+        if self.doc is None or not 0 <= self.cursor < len(self.items):
+            return None
+        return self.doc.lines[self.items[self.cursor]].target
+
+    @property
+    def section(self) -> str:
+        """The section of the item under the cursor (`citations`, `references`, ...)."""
+        if self.doc is None or not 0 <= self.cursor < len(self.items):
+            return ""
+        return self.doc.lines[self.items[self.cursor]].section
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.doc is None or self.doc.width != max(self.scrollable_content_region.width - 1, 20):
+            keep = self.cursor
+            self._layout()
+            self.cursor = min(keep, len(self.items) - 1)
+
+    def watch_cursor(self, cursor: int) -> None:
+        if 0 <= cursor < len(self.items):
+            line = self.items[cursor]
+            self.scroll_to_region(Region(0, max(line - 1, 0), 1, 3), animate=False, immediate=True)
+        self.refresh()
+
+    def _visible_items(self) -> list[int]:
+        top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.size.height
+        return [i for i, line in enumerate(self.items) if top <= line < bottom]
+
+    def action_cursor_down(self) -> None:
+        if self.cursor + 1 < len(self.items):
+            self.cursor += 1
+        else:
+            self.scroll_down(animate=False)
+
+    def action_cursor_up(self) -> None:
+        if self.cursor > 0:
+            self.cursor -= 1
+        elif self.cursor == 0:
+            self.cursor = -1
+            self.scroll_home(animate=False)
+        else:
+            self.scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+        self.call_after_refresh(self._cursor_into_view)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+        self.call_after_refresh(self._cursor_into_view)
+
+    def _cursor_into_view(self) -> None:
+        visible = self._visible_items()
+        if visible and self.cursor not in visible:
+            self.cursor = visible[0]
+
+    def action_first(self) -> None:
+        self.cursor = -1
+        self.scroll_home(animate=False)
+
+    def action_last(self) -> None:
+        if self.items:
+            self.cursor = len(self.items) - 1
+        self.scroll_end(animate=False)
+
+    def action_open(self) -> None:
+        if self.target is not None:
+            self.post_message(self.Opened(self.target))
+
+    def on_click(self, event: events.Click) -> None:
+        line = self.scroll_offset.y + event.y
+        if line in self.items:
+            self.cursor = self.items.index(line)
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width or self.size.width
+        base = self.rich_style
+        if self.doc is None or index >= len(self.doc.lines):
+            return Strip.blank(width, base)
+        line = self.doc.lines[index]
+        if line.strip is not None:
+            return line.strip.crop_extend(0, width, base)
+        style = base
+        if line.target is not None and 0 <= self.cursor < len(self.items) and self.items[self.cursor] == index:
+            style = base + self.get_component_rich_style("record--cursor")
+        assert line.text is not None
+        segments = list(line.text.render(self.app.console))
+        strip = Strip([seg for seg in segments if seg.text != "\n"])
+        return strip.apply_style(style).crop_extend(0, width, style) if style is not base \
+            else strip.crop_extend(0, width, base).apply_style(base)
+
+
+

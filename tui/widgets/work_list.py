@@ -1,0 +1,215 @@
+"""The work list: a virtual list over any number of works (Textual's Line API).
+
+Only the rows on screen are rendered; rows come from the list's source a page at a time,
+in a thread worker, through a small LRU cache, so scrolling a million works holds a few
+thousand rows at most.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..listing import PAGE, BrowseSource, IdsSource
+from ..models import ListRow
+from ..safe import printable
+
+MAX_PAGES = 40
+
+
+class WorkList(ScrollView, can_focus=True):
+    """Title, first authors and year of each work; the cursor row is what the detail shows."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"work-list--cursor", "work-list--authors", "work-list--year", "work-list--pending"}
+
+    DEFAULT_CSS = """
+    WorkList { background: $surface; }
+    WorkList > .work-list--cursor { background: $accent 40%; text-style: bold; }
+    WorkList:focus > .work-list--cursor { background: $accent; color: $text; }
+    WorkList > .work-list--authors { color: $text-muted; }
+    WorkList > .work-list--year { color: $text-muted; }
+    WorkList > .work-list--pending { color: $text-disabled; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor is on a work (its row is loaded)."""
+
+        def __init__(self, row: ListRow, index: int) -> None:
+            super().__init__()
+            self.row = row
+            self.index = index
+
+    class Selected(Message):
+        """`enter` on a work."""
+
+        def __init__(self, row: ListRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source: BrowseSource | IdsSource | None = None
+        self.generation = 0
+        self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
+        self._pending: set[int] = set()
+
+    # -- data
+
+    @property
+    def total(self) -> int:
+        """Rows in the list."""
+        return 0 if self.source is None else len(self.source)
+
+    def set_source(self, source: BrowseSource | IdsSource, cursor: int = 0) -> None:
+        """Show another set of works; drops every cached row and pending page."""
+        self.source = source
+        self.generation += 1
+        self._pages.clear()
+        self._pending.clear()
+        self.virtual_size = Size(self.size.width, self.total)
+        self.cursor = min(cursor, max(self.total - 1, 0))
+        self.scroll_to(y=max(self.cursor - self.size.height // 2, 0), animate=False)
+        self.refresh()
+
+    def row(self, index: int) -> ListRow | None:
+        """The row at `index` if loaded; asks for its page otherwise."""
+        page, slot = divmod(index, PAGE)
+        rows = self._pages.get(page)
+        if rows is None:
+            self._request(page)
+            return None
+        self._pages.move_to_end(page)
+        return rows[slot] if slot < len(rows) else None
+
+    def _request(self, page: int) -> None:
+        if page in self._pending or self.source is None or page * PAGE >= self.total:
+            return
+        self._pending.add(page)
+        before = self._pages.get(page - 1)
+        self._fetch(self.source, self.generation, page, before[-1] if before and len(before) == PAGE else None)
+
+    @work(thread=True, exit_on_error=False, group="work-list-pages")
+    def _fetch(self, source, generation: int, page: int, previous: ListRow | None) -> None:
+        rows = source.fetch(page, previous)
+        self.app.call_from_thread(self._loaded, generation, page, rows)
+
+    def _loaded(self, generation: int, page: int, rows: list[ListRow]) -> None:
+        if generation != self.generation:
+            return  # a page of a list no longer shown
+        self._pending.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        self.refresh()
+        if page == self.cursor // PAGE:
+            self._announce()
+
+    # -- cursor
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.row(self.cursor)
+        if row is not None:
+            self.post_message(self.Highlighted(row, self.cursor))
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
+
+    def _move(self, to: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(to, self.total - 1))
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor - max(self.size.height - 1, 1))
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor + max(self.size.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(self.total - 1)
+
+    def action_select(self) -> None:
+        row = self.row(self.cursor)
+        if row is not None:
+            self.post_message(self.Selected(row))
+
+    def on_click(self, event: events.Click) -> None:
+        self._move(self.scroll_offset.y + event.y)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total)
+
+    # -- drawing
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= self.total:
+            return Strip.blank(width, base)
+        row = self.row(index)
+        if row is None:
+            style = base + self.get_component_rich_style("work-list--pending")
+            return Strip([Segment(" …".ljust(width), style)], width)
+        cursor = index == self.cursor
+        style = base + self.get_component_rich_style("work-list--cursor") if cursor else base
+        muted = self.get_component_rich_style("work-list--authors")
+        year = f"{row.year}" if row.year else "n.d."
+        authors = printable(row.authors, newlines=False)
+        title = printable(row.title, newlines=False) or "(untitled)"
+        year_w = 5
+        authors_w = max(min(width // 3, 28), 8)
+        title_w = max(width - year_w - authors_w - 3, 8)
+        text = Text(no_wrap=True, overflow="ellipsis", style=style)
+        text.append(" ")
+        text.append(_fit(title, title_w))
+        text.append("  ")
+        text.append(_fit(authors, authors_w), muted if not cursor else Style())
+        text.append(year.rjust(year_w), muted if not cursor else Style())
+        segments = list(text.render(self.app.console))
+        return Strip(segments).crop_extend(0, width, style)
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or cut to exactly `width` cells (wide characters count twice)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
