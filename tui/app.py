@@ -1,13 +1,10 @@
-"""The Textual app: owns the store, installs the main screen, turns worker errors into messages."""
+"""The Textual app: owns the store and installs the main screen."""
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import App
 from textual.binding import Binding
-from textual.worker import Worker, WorkerState
 
-from .safe import printable
 from .screens.main import MainScreen
 from .store import Store
 
@@ -35,10 +32,3 @@ class IbidApp(App):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(printable(str(error) or type(error).__name__, newlines=False),
-                        title="Something went wrong", severity="error", markup=False)

@@ -10,10 +10,11 @@ from textual.widgets import Footer, Header
 
 from ..models import AuthorPage
 from ..store import Store, StoreError
+from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, author_document, message_document
 
 
-class AuthorScreen(Screen):
+class AuthorScreen(ReportsWorkerErrors, Screen):
     """The author's profile; opening a work returns to the record page."""
 
     HELP = """\

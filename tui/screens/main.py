@@ -18,6 +18,7 @@ from ..query import SORTS
 from ..safe import printable
 from ..similar import similar
 from ..store import Store, StoreError
+from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
 
@@ -64,7 +65,7 @@ def load_page(store: Store, work_id: int) -> WorkPage:
     )
 
 
-class MainScreen(Screen):
+class MainScreen(ReportsWorkerErrors, Screen):
     """Browse, search and read the catalogue."""
 
     HELP = HELP

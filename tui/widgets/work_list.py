@@ -24,11 +24,12 @@ from textual.strip import Strip
 from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import ListRow
 from ..safe import printable
+from .errors import ReportsWorkerErrors
 
 MAX_PAGES = 40
 
 
-class WorkList(ScrollView, can_focus=True):
+class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
     """Title, first authors and year of each work; the cursor row is what the detail shows."""
 
     BINDINGS = [
@@ -75,6 +76,7 @@ class WorkList(ScrollView, can_focus=True):
         self.generation = 0
         self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
         self._pending: set[int] = set()
+        self._failed: set[int] = set()
 
     # -- data
 
@@ -89,6 +91,7 @@ class WorkList(ScrollView, can_focus=True):
         self.generation += 1
         self._pages.clear()
         self._pending.clear()
+        self._failed.clear()
         self.virtual_size = Size(self.size.width, self.total)
         self.cursor = min(cursor, max(self.total - 1, 0))
         self.scroll_to(y=max(self.cursor - self.size.height // 2, 0), animate=False)
@@ -105,7 +108,7 @@ class WorkList(ScrollView, can_focus=True):
         return rows[slot] if slot < len(rows) else None
 
     def _request(self, page: int) -> None:
-        if page in self._pending or self.source is None or page * PAGE >= self.total:
+        if page in self._pending or page in self._failed or self.source is None or page * PAGE >= self.total:
             return
         self._pending.add(page)
         before = self._pages.get(page - 1)
@@ -113,13 +116,19 @@ class WorkList(ScrollView, can_focus=True):
 
     @work(thread=True, exit_on_error=False, group="work-list-pages")
     def _fetch(self, source, generation: int, page: int, previous: ListRow | None) -> None:
-        rows = source.fetch(page, previous)
-        self.app.call_from_thread(self._loaded, generation, page, rows)
+        rows = None
+        try:
+            rows = source.fetch(page, previous)
+        finally:
+            self.app.call_from_thread(self._loaded, generation, page, rows)
 
-    def _loaded(self, generation: int, page: int, rows: list[ListRow]) -> None:
+    def _loaded(self, generation: int, page: int, rows: list[ListRow] | None) -> None:
         if generation != self.generation:
             return  # a page of a list no longer shown
         self._pending.discard(page)
+        if rows is None:
+            self._failed.add(page)  # the fetch failed and said so; ctrl+r (a new source) retries
+            return
         self._pages[page] = rows
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)

@@ -1,0 +1,82 @@
+"""Fixtures for the screen tests: catalogues built from the seeds and the real Turing graph."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tui.app import IbidApp
+from tui.formats import parse_path
+from tui.seeds import open_catalogue
+from tui.store import Store
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+TURING = DATA / "graph" / "turing1950" / "works.jsonl"
+FIXED_TIME = "2026-01-15T12:00:00Z"
+
+
+def need(path: Path) -> Path:
+    """Skip, saying why, when a file from ../shared/data is not here."""
+    if not path.exists():
+        pytest.skip(f"../shared/data not present ({path} is missing): real-data test skipped")
+    return path
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """Works are stamped with a fixed time, so record pages (and snapshots) do not drift by date."""
+    monkeypatch.setattr("tui.store.now", lambda: FIXED_TIME)
+
+
+@pytest.fixture
+def seed_db(tmp_path, fixed_clock) -> Path:
+    """A new catalogue, built from seeds/ as on first run."""
+    path = tmp_path / "catalog.db"
+    open_catalogue(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def turing_master(tmp_path_factory) -> Path:
+    """The seeds plus the real Turing 1950 citation graph, imported once per session."""
+    need(TURING)
+    path = tmp_path_factory.mktemp("turing") / "catalog.db"
+    mp = pytest.MonkeyPatch()
+    mp.setattr("tui.store.now", lambda: FIXED_TIME)
+    try:
+        store = open_catalogue(path)
+        store.import_batch(parse_path(TURING))
+        store.close()
+    finally:
+        mp.undo()
+    return path
+
+
+@pytest.fixture
+def turing_db(turing_master, tmp_path) -> Path:
+    """A private copy of the Turing catalogue, so tests may change it."""
+    path = tmp_path / "catalog.db"
+    shutil.copy(turing_master, path)
+    return path
+
+
+def make_app(path: Path) -> IbidApp:
+    return IbidApp(Store(path))
+
+
+async def settle(pilot, rounds: int = 60) -> None:
+    """Wait until no worker runs and no message is pending (no sleeping on a clock)."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            screen = app.screen
+            main = next((s for s in app.screen_stack if s.__class__.__name__ == "MainScreen"), None)
+            busy = main is not None and (main._search_busy or main._detail_busy)
+            if not busy and all(not w.is_running for w in app.workers):
+                return
+    raise AssertionError("the app did not settle")

@@ -1,0 +1,326 @@
+"""Pilot tests of the main screen: the record page, search, navigation, history, authors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from tui.models import Author, Work
+from tui.screens.author import AuthorScreen
+from tui.screens.main import MainScreen
+from tui.store import Store
+from tui.widgets.record import RecordView
+from tui.widgets.work_list import WorkList
+
+from .conftest import make_app, settle
+
+SEED_TITLE = "China and Russia in the SCO: Consensus & divergence"
+SIMILAR = [
+    "A New Alliance against the US? Sino-Russian Relations",
+    "The Factors of Sixty-Year Sino-US Relations and Its Implications",
+    "Culture Coherence and Regional Economic Cooperation in Northeast Asia",
+    "Reflection on the Enacting of Foreign Anti-Bribery Practices Act in China",
+]
+
+
+def page_text(app) -> str:
+    """The record page shown, as plain text, one line per page line."""
+    view = app.screen.query_one(RecordView)
+    assert view.doc is not None
+    return "\n".join(line.text.plain if line.text is not None else "" for line in view.doc.lines)
+
+
+def main_screen(app) -> MainScreen:
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+def status(app) -> str:
+    return str(main_screen(app).query_one("#status", Static).render())
+
+
+def shown_title(app) -> str:
+    page = main_screen(app).page
+    return page.work.title if page else ""
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("slash")
+    main_screen(pilot.app).query_one("#search", Input).value = text
+    await settle(pilot)
+
+
+async def test_seed_record_page_has_everything(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        text = page_text(app)
+        assert text.startswith(SEED_TITLE)
+        assert "Li Wang, Jilin University" in text
+        assert "Human Affairs 30 (2):189-198 (2020)" in text
+        assert "The Shanghai Cooperation Organization is the largest" in text
+        assert "hegemony" in text  # the abstract is there in full, wrapped
+        for title in SIMILAR:
+            assert title in text
+        assert "Citations of this work (0)" in text and "No citations found." in text
+        assert "References found in this work (0)" in text and "No references found." in text
+        assert "PhilPapers downloads 22 (#710,008) · 6 months 7 (#431,609)" in text
+        assert "5 works" in app.sub_title
+
+
+async def test_list_moves_and_detail_follows(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        works = app.screen.query_one(WorkList)
+        assert works.has_focus and works.total == 5
+        await pilot.press("j")
+        await settle(pilot)
+        assert works.cursor == 1
+        assert shown_title(app).startswith("A New Alliance")
+        await pilot.press("end")
+        await settle(pilot)
+        assert works.cursor == 4 and shown_title(app).startswith("Reflection on the Enacting")
+        await pilot.press("k")
+        await settle(pilot)
+        assert shown_title(app).startswith("Culture Coherence")
+        await pilot.press("home")
+        await settle(pilot)
+        assert shown_title(app) == SEED_TITLE
+        await pilot.press("up")  # already at the top: stays
+        await settle(pilot)
+        assert works.cursor == 0
+
+
+async def test_search_narrows_as_you_type_and_enter_opens_first_hit(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"nankai")
+        await settle(pilot)
+        works = app.screen.query_one(WorkList)
+        assert works.total == 3
+        assert status(app).startswith("3 matches")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is works
+        assert main_screen(app).page.work.venue.startswith("Nankai University")
+        # back returns to where the search began
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert shown_title(app) == SEED_TITLE
+
+
+async def test_search_qualifiers_and_empty_results(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await search(pilot, "author:wang year:2020")
+        assert app.screen.query_one(WorkList).total == 1
+        await search(pilot, "year:2005..2009")
+        assert app.screen.query_one(WorkList).total == 3
+        await search(pilot, "year:2006..2009 nankai")
+        assert app.screen.query_one(WorkList).total == 2
+        await search(pilot, "zzyzx qqq")
+        assert app.screen.query_one(WorkList).total == 0
+        assert status(app).startswith("No works match")
+        assert "No works match" in page_text(app)
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND OR", "*", "NEAR(", "(", ")", "title:", "year:abc",
+                                   "a\x00b", "^x", "-", ":", '"" AND ""', "col:x"])
+async def test_any_typed_query_is_safe(seed_db, query):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await search(pilot, query)
+        assert not app._notifications, [n.message for n in app._notifications]
+        assert status(app)  # says how many, or that none match
+
+
+async def test_escape_leaves_the_search(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await search(pilot, "nankai")
+        assert app.screen.query_one(WorkList).total == 3
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == ""
+        assert app.screen.query_one(WorkList).total == 5
+        assert app.focused is app.screen.query_one(WorkList)
+
+
+async def test_turing_record_citations_open_and_back(turing_db):
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"Computing Machinery Intelligence", "enter")
+        await settle(pilot)
+        assert shown_title(app) == "Computing Machinery and Intelligence"
+        text = page_text(app)
+        assert "Mind LIX:433-460 (1950)" in text
+        assert "I propose to consider the question" in text
+        assert "Citations of this work (1,000)" in text
+        view = app.screen.query_one(RecordView)
+        citations = [view.doc.lines[i] for i in view.items if view.doc.lines[i].section == "citations"]
+        assert len(citations) == 1000
+        # walk to the last citation: Tab to the page, End goes to the last link (a reference)
+        await pilot.press("tab")
+        assert view.has_focus
+        await pilot.press("end")
+        assert view.section == "references"
+        references = sum(1 for i in view.items if view.doc.lines[i].section == "references")
+        for _ in range(references):
+            await pilot.press("k")
+        assert view.section == "citations"
+        target = view.target
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).current.target == target
+        assert shown_title(app) != "Computing Machinery and Intelligence"
+        assert "Turing1950ComputingMA" in [r.key for r in main_screen(app).page.references]
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert shown_title(app) == "Computing Machinery and Intelligence"
+        assert view.target == target  # the cursor is where it was
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert main_screen(app).current.target == target
+
+
+async def test_author_screen_and_history(turing_db):
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await search(pilot, "title:\"computing machinery\"")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown_title(app) == "Computing Machinery and Intelligence"
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorScreen)
+        text = page_text(app)
+        assert text.startswith("A. Turing")
+        assert "Computing Machinery and Intelligence" in text
+        assert "On Computable Numbers" in text
+        view = app.screen.query_one(RecordView)
+        while view.target is None or "On Computable" not in view.doc.lines[view.items[view.cursor]].text.plain:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert shown_title(app).startswith("On Computable Numbers")
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorScreen)
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert shown_title(app) == "Computing Machinery and Intelligence"
+
+
+async def test_author_of_the_seed(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorScreen)
+        text = page_text(app)
+        assert "Li Wang" in text and "Jilin University" in text
+        assert "Works in the catalogue (1)" in text and SEED_TITLE in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_markup_and_escape_bytes_are_shown_as_text(tmp_path):
+    store = Store(tmp_path / "hostile.db")
+    store.add_work(Work(key="evil", title="[bold]x[/bold] [link=http://e.vil]y[/link] \x1b[31mRED\x07",
+                        authors=[Author("[red]Mallory[/red]")], abstract="line\x1b]52;c;SGVsbG8=\x07 end"))
+    app = make_app(tmp_path / "hostile.db")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        text = page_text(app)
+        assert "[bold]x[/bold] [link=http://e.vil]y[/link] ␛[31mRED␇" in text
+        assert "[red]Mallory[/red]" in text
+        assert "\x1b" not in text and "␛]52;c;SGVsbG8=␇" in text
+        # the list row is text too
+        row = app.screen.query_one(WorkList).render_line(0)
+        assert "[bold]x[/bold]" in row.text and "\x1b" not in row.text
+
+
+async def test_empty_catalogue_says_so(tmp_path):
+    Store(tmp_path / "empty.db").close()
+    app = make_app(tmp_path / "empty.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "The catalogue is empty" in page_text(app)
+        await pilot.press("j", "end", "enter", "a", "backspace", "o")
+        await settle(pilot)
+        assert app.is_running
+
+
+async def test_work_without_abstract_or_authors(tmp_path):
+    store = Store(tmp_path / "one.db")
+    store.add_work(Work(key="bare", title="A bare work"))
+    app = make_app(tmp_path / "one.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        text = page_text(app)
+        assert "A bare work" in text and "No abstract." in text and "(no authors given)" in text
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # no author to open: a message, not a crash
+
+
+async def test_worker_error_is_a_notification_not_a_crash(seed_db, monkeypatch):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(app.store, "work_by_id", broken)
+        await pilot.press("j")
+        await settle(pilot)
+        assert app.is_running
+        assert any("disk on fire" in str(n.message) for n in app._notifications)
+        monkeypatch.undo()
+        await pilot.press("j")
+        await settle(pilot)
+        assert shown_title(app).startswith("The Factors")
+
+
+async def test_sort_cycles(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # added -> title
+        await settle(pilot)
+        works = app.screen.query_one(WorkList)
+        assert works.row(0).title.startswith("A New Alliance")
+        await pilot.press("s")  # -> year
+        await settle(pilot)
+        assert works.row(0).year == 2005
+
+
+def test_snapshot_seed_record(seed_db, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+
+    assert snap_compare(make_app(seed_db), terminal_size=(160, 45), run_before=run_before)
+
+
+def test_snapshot_turing_record(turing_db, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("slash", *"Computing Machinery Intelligence", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(turing_db), terminal_size=(160, 45), run_before=run_before)
