@@ -180,9 +180,14 @@ class ImportSummary:
         return sum(1 for p in self.problems if p.kind == "refused")
 
 
+def today() -> datetime:
+    """The current UTC time (one place, so tests can fix the clock)."""
+    return datetime.now(timezone.utc)
+
+
 def now() -> str:
     """UTC time as stored: ISO 8601 to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return today().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _ROW_COLUMNS = "id, key, title, authors, year, cited_by"
@@ -522,15 +527,15 @@ class Store:
                 stats.copies = n
             elif kind == "export":
                 stats.exports = n
-        today = datetime.now(timezone.utc)
-        six = (today - timedelta(days=183)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        today_ = today()
+        six = (today_ - timedelta(days=183)).strftime("%Y-%m-%dT%H:%M:%SZ")
         stats.recent = self._read("SELECT count(*) FROM events WHERE work_id = ? AND at >= ?", (work_id, six))[0][0]
         total = self._read("SELECT total FROM usage WHERE work_id = ?", (work_id,))
         if total and total[0][0] > 0:
             stats.rank = self._read("SELECT count(*) + 1 FROM usage WHERE total > ?", (total[0][0],))[0][0]
         by_month = dict(self._read(
             "SELECT substr(at, 1, 7), count(*) FROM events WHERE work_id = ? GROUP BY 1", (work_id,)))
-        year, month = today.year, today.month
+        year, month = today_.year, today_.month
         history = []
         for _ in range(months):
             history.append(by_month.get(f"{year:04d}-{month:02d}", 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,6 @@ from tui.store import Store
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TURING = DATA / "graph" / "turing1950" / "works.jsonl"
-FIXED_TIME = "2026-01-15T12:00:00Z"
 
 
 def need(path: Path) -> Path:
@@ -24,10 +24,15 @@ def need(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
+def _fix_clock(mp: pytest.MonkeyPatch) -> None:
+    moment = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+    mp.setattr("tui.store.today", lambda: moment)
+
+
+@pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    """Works are stamped with a fixed time, so record pages (and snapshots) do not drift by date."""
-    monkeypatch.setattr("tui.store.now", lambda: FIXED_TIME)
+    """A fixed clock: record pages (dates, 6-month counts, history) and snapshots do not drift."""
+    _fix_clock(monkeypatch)
 
 
 @pytest.fixture
@@ -44,7 +49,7 @@ def turing_master(tmp_path_factory) -> Path:
     need(TURING)
     path = tmp_path_factory.mktemp("turing") / "catalog.db"
     mp = pytest.MonkeyPatch()
-    mp.setattr("tui.store.now", lambda: FIXED_TIME)
+    _fix_clock(mp)
     try:
         store = open_catalogue(path)
         store.import_batch(parse_path(TURING))

@@ -324,3 +324,21 @@ def test_snapshot_turing_record(turing_db, snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(turing_db), terminal_size=(160, 45), run_before=run_before)
+
+
+async def test_opening_a_work_counts_a_view(seed_db):
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert "0 views" in page_text(app) and "rank unranked" in page_text(app)
+        await pilot.press("tab")
+        view = app.screen.query_one(RecordView)
+        while view.section != "similar":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown_title(app).startswith("A New Alliance")
+        assert "1 view ·" in page_text(app) and "rank #1" in page_text(app)
+        await pilot.press("backspace")  # going back is not a new view of the seed
+        await settle(pilot)
+        assert "0 views" in page_text(app)

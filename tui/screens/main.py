@@ -47,6 +47,7 @@ class Visit:
 
     target: Target
     cursor: Target | None = None
+    opened: bool = False  # opened on purpose (not just passed over in the list): counts as a view
 
 
 def load_page(store: Store, work_id: int) -> WorkPage:
@@ -254,7 +255,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self.back_stack.append(came_from)
             self.forward_stack.clear()
         if self.current is None or self.current.target != target:
-            self._show(Visit(target))
+            self._show(Visit(target, opened=True))
 
     def action_back(self) -> None:
         if not self.back_stack:
@@ -301,6 +302,9 @@ class MainScreen(ReportsWorkerErrors, Screen):
     @work(thread=True, exit_on_error=False, group="detail")
     def _load_detail(self, visit: Visit) -> None:
         try:
+            if visit.opened and not self.store.read_only:
+                visit.opened = False  # once per opening, not again on back/forward
+                self.store.record_event(visit.target[1], "view")
             page = load_page(self.store, visit.target[1])
             self.app.call_from_thread(self._detail_ready, visit, page)
         except StoreError as exc:

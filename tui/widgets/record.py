@@ -38,6 +38,10 @@ class Line:
     section: str = ""
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def _t(text: str | None) -> str:
     return printable(text or "", newlines=False)
 
@@ -132,8 +136,8 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
     doc.heading("Usage")
     added = (w.added or "")[:10]
     rank = f"#{s.rank:,}" if s.rank else "unranked"
-    doc.text(f"Added {added} · {s.views} views · {s.copies} copies · {s.exports} exports · "
-             f"6 months {s.recent} · rank {rank}")
+    doc.text(f"Added {added} · {_n(s.views, 'view')} · {_n(s.copies, 'copy', 'copies')} · "
+             f"{_n(s.exports, 'export')} · 6 months {s.recent:,} · rank {rank}")
     if w.pp_downloads is not None:
         line = f"PhilPapers downloads {w.pp_downloads:,}"
         if w.pp_downloads_rank:
