@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .screens.main import MainScreen
 from .store import Store
@@ -26,6 +29,20 @@ class IbidApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.store))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            yield SystemCommand("Search", "Search the catalogue as you type", screen.action_focus_search)
+            yield SystemCommand("Sort", "Sort by added, title, year or most cited", screen.action_cycle_sort)
+            yield SystemCommand("Author's profile", "The first author of the work shown", screen.action_author)
+            yield SystemCommand("Copy BibTeX", "Copy the BibTeX of the work shown", screen.action_copy_bibtex)
+            yield SystemCommand("Copy citation key", "Copy the key of the work shown", screen.action_copy_key)
+            yield SystemCommand("Copy reference", "Copy a formatted reference", screen.action_copy_reference)
+            yield SystemCommand("Back", "Back through what you opened", screen.action_back)
+            yield SystemCommand("Forward", "Forward through what you opened", screen.action_forward)
+            yield SystemCommand("Open link", "Open the DOI or URL in your browser", screen.action_open_link)
+            yield SystemCommand("Refresh", "Reload the list and the record", screen.action_reload)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -342,3 +342,30 @@ async def test_opening_a_work_counts_a_view(seed_db):
         await pilot.press("backspace")  # going back is not a new view of the seed
         await settle(pilot)
         assert "0 views" in page_text(app)
+
+
+async def test_copy_keys_put_text_on_the_clipboard_and_count(seed_db, monkeypatch):
+    import bibtexparser
+
+    monkeypatch.setattr("tui.clipboard.pyperclip.copy", lambda text: (_ for _ in ()).throw(
+        __import__("pyperclip").PyperclipException("no backend")))
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.clipboard.startswith("@article{Wang2020China,")
+        library = bibtexparser.parse_string(app.clipboard)
+        assert [e.key for e in library.entries] == ["Wang2020China"] and not library.failed_blocks
+        assert library.entries[0]["title"] == r"China and Russia in the SCO: Consensus \& divergence"
+        note = " ".join(str(n.message) for n in app._notifications)
+        assert "BibTeX of Wang2020China" in note and "bytes" in note and "OSC 52" in note
+        assert "1 copy" in page_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == "Wang2020China"
+        await pilot.press("Y")
+        await settle(pilot)
+        assert app.clipboard == ("Wang, Li (2020). China and Russia in the SCO: Consensus & divergence. "
+                                 "Human Affairs 30 (2):189-198.")
+        assert "3 copies" in page_text(app)

@@ -12,6 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from ..clipboard import copy_with_pyperclip, describe
+from ..formats import bibtex
+from ..formats.reference import format_reference
 from ..listing import BrowseSource, IdsSource
 from ..models import WorkPage
 from ..query import SORTS
@@ -37,6 +40,7 @@ follows the highlighted work.
 - `tab` moves between the list and the record page; on the page, `up`/`down` walk its
   authors, similar works, citations and references, and `enter` opens one.
 - `backspace` goes back, `]` forward, through what you opened.
+- `b` copies the work's BibTeX, `y` its citation key, `Y` a formatted reference.
 - `a` the author's profile; `s` changes the sort; `o` opens the DOI or URL.
 """
 
@@ -75,6 +79,9 @@ class MainScreen(ReportsWorkerErrors, Screen):
         Binding("slash", "focus_search", "Search", id="search"),
         Binding("backspace", "back", "Back", id="back"),
         Binding("right_square_bracket", "forward", "Forward", id="forward"),
+        Binding("b", "copy_bibtex", "BibTeX", id="copy-bibtex"),
+        Binding("y", "copy_key", "Key", id="copy-key"),
+        Binding("Y", "copy_reference", "Reference", id="copy-reference"),
         Binding("a", "author", "Author", id="author"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("o", "open_link", "Open link", id="open-link"),
@@ -336,7 +343,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
     # -- actions on the work shown
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("author", "open_link") and self.page is None:
+        if action in ("author", "open_link", "copy_bibtex", "copy_key", "copy_reference") and self.page is None:
             return None
         if action == "back" and not self.back_stack:
             return None
@@ -368,3 +375,36 @@ class MainScreen(ReportsWorkerErrors, Screen):
             return
         self.app.open_url(url)
         self.notify(Text(f"Opening {printable(url, False)}").plain, markup=False)
+
+    # -- copying
+
+    def action_copy_bibtex(self) -> None:
+        if self.page is not None:
+            self._copy(bibtex.write([self.page.work]), f"BibTeX of {self.page.work.key}")
+
+    def action_copy_key(self) -> None:
+        if self.page is not None:
+            self._copy(self.page.work.key, f"key {self.page.work.key}")
+
+    def action_copy_reference(self) -> None:
+        if self.page is not None:
+            self._copy(format_reference(self.page.work), f"reference to {self.page.work.key}")
+
+    def _copy(self, text: str, what: str) -> None:
+        assert self.page is not None and self.page.work.id is not None
+        self.app.copy_to_clipboard(text)  # OSC 52: works over SSH and in tmux
+        self._copy_elsewhere(text, what, self.page.work.id)
+
+    @work(thread=True, exit_on_error=False, group="copy")
+    def _copy_elsewhere(self, text: str, what: str, work_id: int) -> None:
+        system = copy_with_pyperclip(text)
+        counted = False
+        if not self.store.read_only:
+            self.store.record_event(work_id, "copy")
+            counted = True
+        self.app.call_from_thread(self._copied, what, describe(len(text.encode()), system), counted)
+
+    def _copied(self, what: str, how: str, counted: bool) -> None:
+        self.notify(printable(f"Copied {what}: {how}", newlines=False), title="Copied", markup=False)
+        if counted and self.current is not None:
+            self._request_detail(self.current)  # the usage counts move

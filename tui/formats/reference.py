@@ -1,0 +1,38 @@
+"""A formatted reference in the record page's own style:
+`Wang, Li (2020). China and Russia in the SCO: Consensus & divergence. Human Affairs 30 (2):189-198.`
+"""
+
+from __future__ import annotations
+
+from ..models import Work, venue_line
+
+MAX_NAMES = 10
+
+
+def _inverted(name: str) -> str:
+    parts = name.split()
+    if len(parts) < 2 or name == "et al.":
+        return name
+    return f"{parts[-1]}, {' '.join(parts[:-1])}"
+
+
+def format_reference(work: Work) -> str:
+    """One line: authors (year). Title. Venue vol (issue):pages."""
+    names = [_inverted(a.name) for a in work.authors if a.name.strip()]
+    if len(names) > MAX_NAMES:
+        names = names[:MAX_NAMES] + ["et al."]
+    if not names:
+        authors = ""
+    elif len(names) == 1:
+        authors = names[0]
+    else:
+        authors = ", ".join(names[:-1]) + " & " + names[-1]
+    title = work.title.strip() or "Untitled"
+    parts = [f"{authors} ({work.year or 'n.d.'})." if authors else f"({work.year or 'n.d.'})."]
+    parts.append(title if title[-1] in ".?!" else title + ".")
+    venue = venue_line(work.venue, work.volume, work.number, work.pages, None)
+    if venue:
+        parts.append(venue + ".")
+    elif work.publisher:
+        parts.append(work.publisher + ".")
+    return " ".join(parts)
