@@ -157,7 +157,19 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-KNOWN_MIGRATIONS = {"m001_catalogue"}
+@migrations()
+def m002_changes(db: sqlite_utils.Database) -> None:
+    """The last few changes made by hand, kept so `u` can undo them across restarts."""
+    db.execute("""CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,  -- cite | uncite | edit | new
+        data TEXT NOT NULL   -- JSON: what undoing needs
+    )""")
+
+
+KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes"}
+UNDO_DEPTH = 50
 
 
 # ---------------------------------------------------------------------------- results
@@ -197,6 +209,12 @@ _SORT_ORDER = {
     "year": ("year", "year"),
     "cited": ("cited_by", "cited_by"),
 }
+
+
+def _work_state(work: Work) -> dict:
+    """What undoing an edit needs to put a work back as it was."""
+    return {"values": Store._work_values(work),
+            "authors": [[a.name, a.affiliation] for a in work.authors], "keywords": work.keywords}
 
 
 def _row(r: tuple) -> ListRow:
@@ -416,12 +434,86 @@ class Store:
                 return key + suffix
         raise StoreError(f"no free key near {key!r}")
 
-    def add_work(self, work: Work) -> Work:
-        """Add one work under a free key (its own, or with a letter appended); returns it stored."""
+    def add_work(self, work: Work, rename: bool = True, remember: bool = False) -> Work:
+        """Add one work; a key already taken gets a letter appended (`rename`) or is refused."""
         with self._write() as conn:
-            work.key = self._free_key(conn, work.key)
+            if rename:
+                work.key = self._free_key(conn, work.key)
+            elif conn.execute("SELECT 1 FROM works WHERE key = ?", (work.key,)).fetchone():
+                raise StoreError(f"the key {work.key!r} is already used by another work")
             work.id = self._insert_work(conn, work, {})
+            if remember:
+                self._remember(conn, "new", {"work": work.id, "key": work.key})
         return work
+
+    def update_work(self, work_id: int, work: Work, remember: bool = True) -> Work:
+        """Replace a work's fields (its id, so every link, stays); its key must stay unique."""
+        before = self.work_by_id(work_id)
+        with self._write() as conn:
+            clash = conn.execute("SELECT 1 FROM works WHERE key = ? AND id != ?", (work.key, work_id)).fetchone()
+            if clash:
+                raise StoreError(f"the key {work.key!r} is already used by another work")
+            self._update_work(conn, work_id, work, {})
+            if remember:
+                self._remember(conn, "edit", {"work": work_id, "before": _work_state(before)})
+        work.id = work_id
+        return work
+
+    # -- undo
+
+    def _remember(self, conn: sqlite3.Connection, kind: str, data: dict) -> None:
+        conn.execute("INSERT INTO changes(at, kind, data) VALUES (?, ?, ?)", (now(), kind, json.dumps(data)))
+        conn.execute("DELETE FROM changes WHERE id <= (SELECT max(id) FROM changes) - ?", (UNDO_DEPTH,))
+
+    def last_change(self) -> str | None:
+        """What `undo` would undo, in words; None when there is nothing."""
+        rows = self._read("SELECT kind, data FROM changes ORDER BY id DESC LIMIT 1")
+        return self._describe(*rows[0]) if rows else None
+
+    def _describe(self, kind: str, data_text: str) -> str:
+        data = json.loads(data_text)
+        if kind in ("cite", "uncite"):
+            return f"{'link' if kind == 'cite' else 'removal of'} {data['citing_key']} → {data['cited_key']}"
+        if kind == "edit":
+            return f"edit of {data['before']['values']['key']}"
+        return f"new work {data['key']}"
+
+    def undo(self) -> str:
+        """Undo the last remembered change (in one transaction); says what was undone."""
+        with self._write() as conn:
+            row = conn.execute("SELECT id, kind, data FROM changes ORDER BY id DESC LIMIT 1").fetchone()
+            if row is None:
+                raise StoreError("nothing to undo")
+            change_id, kind, data_text = row
+            data = json.loads(data_text)
+            what = self._describe(kind, data_text)
+            if kind == "cite":
+                conn.execute("DELETE FROM citations WHERE citing_id = ? AND cited_id = ?", (data["citing"], data["cited"]))
+            elif kind == "uncite":
+                if conn.execute("SELECT 1 FROM works WHERE id IN (?, ?) GROUP BY NULL HAVING count(*) = 2",
+                                (data["citing"], data["cited"])).fetchone() is None:
+                    raise StoreError(f"cannot undo the {what}: one of the works is gone")
+                conn.execute("INSERT OR IGNORE INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)",
+                             (data["citing"], data["cited"], data.get("added") or now()))
+            elif kind == "edit":
+                state = data["before"]
+                if conn.execute("SELECT 1 FROM works WHERE key = ? AND id != ?", (state["values"]["key"], data["work"])).fetchone():
+                    raise StoreError(f"cannot undo the {what}: its old key is used by another work now")
+                self._restore(conn, data["work"], state)
+            elif kind == "new":
+                conn.execute("DELETE FROM works WHERE id = ?", (data["work"],))
+            conn.execute("DELETE FROM changes WHERE id = ?", (change_id,))
+        return what
+
+    def _restore(self, conn: sqlite3.Connection, work_id: int, state: dict) -> None:
+        values = dict(state["values"])
+        values["updated"] = now()
+        sets = ", ".join(f"{c} = ?" for c in values)
+        conn.execute(f"UPDATE works SET {sets} WHERE id = ?", (*values.values(), work_id))
+        conn.execute("DELETE FROM work_authors WHERE work_id = ?", (work_id,))
+        conn.execute("DELETE FROM keywords WHERE work_id = ?", (work_id,))
+        work = Work(key=values["key"], authors=[Author(n, a) for n, a in state["authors"]], keywords=state["keywords"])
+        self._set_people(conn, work_id, work, {})
 
     def import_batch(self, batch: Batch, on_duplicate: str = "skip",
                      progress: Callable[[int, int], None] | None = None) -> ImportSummary:
@@ -492,7 +584,7 @@ class Store:
             raise StoreError(f"no work with key {key!r}")
         return row[0][0]
 
-    def cite(self, citing_key: str, cited_key: str) -> None:
+    def cite(self, citing_key: str, cited_key: str, remember: bool = False) -> None:
         """Record that `citing_key` cites `cited_key`; refuses self-citation and repeats."""
         if citing_key == cited_key:
             raise StoreError(f"a work cannot cite itself ({citing_key})")
@@ -501,14 +593,21 @@ class Store:
             if conn.execute("SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited)).fetchone():
                 raise StoreError(f"{citing_key} already cites {cited_key}")
             conn.execute("INSERT INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)", (citing, cited, now()))
+            if remember:
+                self._remember(conn, "cite", {"citing": citing, "cited": cited,
+                                              "citing_key": citing_key, "cited_key": cited_key})
 
-    def uncite(self, citing_key: str, cited_key: str) -> None:
+    def uncite(self, citing_key: str, cited_key: str, remember: bool = False) -> None:
         """Remove the link `citing_key` -> `cited_key`; says so when there is none."""
         citing, cited = self._id(citing_key), self._id(cited_key)
         with self._write() as conn:
-            cur = conn.execute("DELETE FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited))
-            if cur.rowcount == 0:
+            row = conn.execute("SELECT added FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited)).fetchone()
+            if row is None:
                 raise StoreError(f"{citing_key} does not cite {cited_key}")
+            conn.execute("DELETE FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited))
+            if remember:
+                self._remember(conn, "uncite", {"citing": citing, "cited": cited, "added": row[0],
+                                                "citing_key": citing_key, "cited_key": cited_key})
 
     # -- usage
 

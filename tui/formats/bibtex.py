@@ -51,7 +51,8 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
             ))
         else:
             error = getattr(block, "error", None)
-            detail = str(error).splitlines()[0] if error else "could not parse"
+            lines = str(error or "").strip().splitlines()
+            detail = lines[0] if lines else "the entry is not closed or not well formed"
             head = block.raw.strip().splitlines()[0][:60] if block.raw and block.raw.strip() else ""
             batch.problems.append(Problem(source, line, f"refused block {head!r}: {detail}"))
     by_key = {e.key: e for e in library.entries}

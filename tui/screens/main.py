@@ -24,6 +24,8 @@ from ..store import Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
+from .edit import NEW_WORK, EditScreen
+from .pick import PickWorkScreen
 
 SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are in all
 CITATIONS_SHOWN = 2_000
@@ -41,6 +43,11 @@ follows the highlighted work.
   authors, similar works, citations and references, and `enter` opens one.
 - `backspace` goes back, `]` forward, through what you opened.
 - `b` copies the work's BibTeX, `y` its citation key, `Y` a formatted reference.
+- `c` adds a citation (a work that cites this one), `r` a reference (a work this one cites):
+  search, then `enter`; `ctrl+n` there adds a work from pasted BibTeX.
+- `delete` on a highlighted citation or reference removes the link; `u` undoes the last change
+  (links, edits, new works), even after a restart.
+- `e` edits the work's BibTeX (`ctrl+s` saves, `escape` cancels); `n` adds a new work.
 - `a` the author's profile; `s` changes the sort; `o` opens the DOI or URL.
 """
 
@@ -51,6 +58,7 @@ class Visit:
 
     target: Target
     cursor: Target | None = None
+    section: str = ""  # the page section the cursor was in (a work can be both similar and citing)
     opened: bool = False  # opened on purpose (not just passed over in the list): counts as a view
 
 
@@ -78,13 +86,19 @@ class MainScreen(ReportsWorkerErrors, Screen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
         Binding("backspace", "back", "Back", id="back"),
-        Binding("right_square_bracket", "forward", "Forward", id="forward"),
+        Binding("right_square_bracket", "forward", "Fwd", id="forward"),
         Binding("b", "copy_bibtex", "BibTeX", id="copy-bibtex"),
         Binding("y", "copy_key", "Key", id="copy-key"),
-        Binding("Y", "copy_reference", "Reference", id="copy-reference"),
+        Binding("Y", "copy_reference", "Ref", id="copy-reference"),
+        Binding("c", "add_citation", "+Citation", id="add-citation"),
+        Binding("r", "add_reference", "+Reference", id="add-reference"),
+        Binding("delete", "remove_link", "Remove", id="remove-link"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("e", "edit", "Edit", id="edit"),
+        Binding("n", "new_work", "New", id="new-work"),
         Binding("a", "author", "Author", id="author"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
-        Binding("o", "open_link", "Open link", id="open-link"),
+        Binding("o", "open_link", "Link", id="open-link"),
         Binding("ctrl+r", "reload", "Refresh", id="refresh"),
     ]
 
@@ -99,11 +113,10 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self.page: WorkPage | None = None
         # One search and one detail load in flight at a time; the newest request waits.
         self._search_busy = False
-        self._search_next: tuple[str, str] | None = None
+        self._search_next: tuple[str, str, bool] | None = None
         self._enter_first = False
         self._detail_busy = False
         self._detail_next: Visit | None = None
-        self._list_generation = 0
         self._open_first = False
         self._pre_search: Visit | None = None
 
@@ -115,7 +128,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 yield Static("", id="status")
                 yield WorkList(id="works")
             yield RecordView(id="record")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def works(self) -> WorkList:
@@ -131,16 +144,16 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     # -- the list
 
-    def _request_list(self, query: str, sort: str) -> None:
+    def _request_list(self, query: str, sort: str, refresh: bool = False) -> None:
+        """Load the list for a search (or the whole catalogue); `refresh` keeps the cursor and the page."""
         if self._search_busy:
-            self._search_next = (query, sort)
+            self._search_next = (query, sort, refresh)
             return
         self._search_busy = True
-        self._list_generation += 1
-        self._load_list(query, sort, self._list_generation)
+        self._load_list(query, sort, refresh)
 
     @work(thread=True, exit_on_error=False, group="list")
-    def _load_list(self, query: str, sort: str, generation: int) -> None:
+    def _load_list(self, query: str, sort: str, refresh: bool) -> None:
         source: BrowseSource | IdsSource | None = None
         try:
             if not query.strip():
@@ -151,19 +164,21 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 total = len(ids) if len(ids) < SEARCH_CAP else self.store.search_count(query)
                 source = IdsSource(self.store, ids, total)
         finally:
-            self.app.call_from_thread(self._list_ready, query, sort, source)
+            self.app.call_from_thread(self._list_ready, query, sort, refresh, source)
 
-    def _list_ready(self, query: str, sort: str, source: BrowseSource | IdsSource | None) -> None:
+    def _list_ready(self, query: str, sort: str, refresh: bool, source: BrowseSource | IdsSource | None) -> None:
         self._search_busy = False
         if self._search_next is not None:
             # The user typed on while this ran: its answer is stale, ask for the newest.
-            query, sort = self._search_next
-            self._search_next = None
-            self._request_list(query, sort)
+            next_search, self._search_next = self._search_next, None
+            self._request_list(*next_search)
             return
         if source is None:
             return  # the worker failed; its error is shown as a notification
-        self.works.set_source(source)
+        if refresh:
+            self.works.set_source(source, cursor=self.works.cursor, announce=False)
+        else:
+            self.works.set_source(source)
         self._set_status(query, sort, source)
         if isinstance(source, BrowseSource):
             self.sub_title = f"{self.store.path.name} · {source.total:,} works"
@@ -232,7 +247,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self._request_list(self.query_text, self.sort)
 
     def action_reload(self) -> None:
-        self._request_list(self.query_text, self.sort)
+        self._request_list(self.query_text, self.sort, refresh=True)
         if self.current:
             self._request_detail(self.current)
 
@@ -257,7 +272,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         """Open a work or an author, remembering where we were (or `origin`, where a search began)."""
         came_from = origin or self.current
         if self.current is not None and self.current.target[0] == "work" and self.current is came_from:
-            self.current.cursor = self.record.target
+            self._remember_cursor(self.current)
         if came_from is not None and came_from.target != target:
             self.back_stack.append(came_from)
             self.forward_stack.clear()
@@ -269,7 +284,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self.notify("Nothing to go back to", severity="warning")
             return
         if self.current is not None:
-            self.current.cursor = self.record.target
+            self._remember_cursor(self.current)
             self.forward_stack.append(self.current)
         self._show(self.back_stack.pop())
 
@@ -278,14 +293,19 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self.notify("Nothing to go forward to", severity="warning")
             return
         if self.current is not None:
-            self.current.cursor = self.record.target
+            self._remember_cursor(self.current)
             self.back_stack.append(self.current)
         self._show(self.forward_stack.pop())
+
+    def _remember_cursor(self, visit: Visit) -> None:
+        if self.record.subject == visit.target:
+            visit.cursor, visit.section = self.record.target, self.record.section
 
     def _show(self, visit: Visit) -> None:
         from .author import AuthorScreen
 
         self.current = visit
+        self.refresh_bindings()
         kind, ident = visit.target
         if kind == "author":
             if isinstance(self.app.screen, AuthorScreen):
@@ -330,10 +350,13 @@ class MainScreen(ReportsWorkerErrors, Screen):
         if self.current is not visit or self._detail_next is not None:
             return  # the user has moved on; never show a stale work
         self.page = page
-        self.record.show(work_document, page, subject=visit.target, cursor_target=visit.cursor)
+        self.refresh_bindings()
+        self.record.show(work_document, page, subject=visit.target, cursor_target=visit.cursor,
+                         cursor_section=visit.section)
 
     def _show_message(self, message: str) -> None:
         self.page = None
+        self.refresh_bindings()
         self.record.show(message_document, message)
 
     @on(RecordView.Opened)
@@ -343,12 +366,16 @@ class MainScreen(ReportsWorkerErrors, Screen):
     # -- actions on the work shown
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("author", "open_link", "copy_bibtex", "copy_key", "copy_reference") and self.page is None:
+        if action in ("author", "open_link", "copy_bibtex", "copy_key", "copy_reference", "add_citation",
+                      "add_reference", "edit") and self.page is None:
             return None
+        # hidden from the footer while they cannot act
+        if action == "remove_link" and self.record.section not in ("citations", "references"):
+            return False
         if action == "back" and not self.back_stack:
-            return None
+            return False
         if action == "forward" and not self.forward_stack:
-            return None
+            return False
         return True
 
     def action_author(self) -> None:
@@ -408,3 +435,98 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self.notify(printable(f"Copied {what}: {how}", newlines=False), title="Copied", markup=False)
         if counted and self.current is not None:
             self._request_detail(self.current)  # the usage counts move
+
+    # -- editing links and works; every change is committed before it is confirmed
+
+    def action_add_citation(self) -> None:
+        self._pick_link("citation")
+
+    def action_add_reference(self) -> None:
+        self._pick_link("reference")
+
+    def _pick_link(self, kind: str) -> None:
+        if self.page is None:
+            return
+        this = self.page.work
+        heading = (f"Add a citation: a work that cites “{printable(this.title, False)}”" if kind == "citation"
+                   else f"Add a reference: a work that “{printable(this.title, False)}” cites")
+
+        def picked(row) -> None:
+            if row is not None:
+                citing, cited = (row.key, this.key) if kind == "citation" else (this.key, row.key)
+                self._change(lambda: self.store.cite(citing, cited, remember=True),
+                             f"{citing} now cites {cited}", cursor=("work", row.id),
+                             section="citations" if kind == "citation" else "references")
+
+        self.app.push_screen(PickWorkScreen(self.store, heading), picked)
+
+    def action_remove_link(self) -> None:
+        if self.page is None or self.record.section not in ("citations", "references"):
+            return
+        target = self.record.target
+        refs = self.page.citations if self.record.section == "citations" else self.page.references
+        other = next((r for r in refs if ("work", r.id) == target), None)
+        if other is None:
+            return
+        this = self.page.work.key
+        citing, cited = (other.key, this) if self.record.section == "citations" else (this, other.key)
+        self._change(lambda: self.store.uncite(citing, cited, remember=True),
+                     f"{citing} no longer cites {cited} (u undoes)")
+
+    def action_undo(self) -> None:
+        self._change(lambda: "Undid the " + self.store.undo(), None, reload_list=True)
+
+    def action_edit(self) -> None:
+        if self.page is None or self.page.work.id is None:
+            return
+        work_id = self.page.work.id
+
+        def saved(work_) -> None:
+            if work_ is not None:
+                self.notify(printable(f"Saved {work_.key}", False), markup=False)
+                self._after_change(reload_list=True)
+
+        self.app.push_screen(EditScreen(f"Edit {printable(self.page.work.key, False)}", bibtex.write([self.page.work]),
+                                        lambda w: self.store.update_work(work_id, w)), saved)
+
+    def action_new_work(self) -> None:
+        def saved(work_) -> None:
+            if work_ is not None and work_.id is not None:
+                self.notify(printable(f"Added {work_.key}", False), markup=False)
+                self._request_list(self.query_text, self.sort, refresh=True)
+                self.open(("work", work_.id))
+
+        self.app.push_screen(EditScreen("A new work (paste its BibTeX over this)", NEW_WORK,
+                                        lambda w: self.store.add_work(w, rename=False, remember=True),
+                                        select_all=True), saved)
+
+    def _change(self, change, done: str | None, cursor: Target | None = None, section: str = "",
+                reload_list: bool = False) -> None:
+        if self.store.read_only:
+            self.notify("The catalogue is open read-only; nothing was changed", severity="warning")
+            return
+        self._run_change(change, done, (cursor, section), reload_list)
+
+    @work(thread=True, exit_on_error=False, group="change")
+    def _run_change(self, change, done: str | None, cursor: tuple, reload_list: bool) -> None:
+        try:
+            said = change()
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="warning", markup=False)
+            return
+        message = done or str(said)
+        self.app.call_from_thread(self._changed, message, cursor, reload_list)
+
+    def _changed(self, message: str, cursor: tuple, reload_list: bool) -> None:
+        self.notify(printable(message, False), markup=False)
+        self._after_change(cursor, reload_list)
+
+    def _after_change(self, cursor: tuple = (None, ""), reload_list: bool = False) -> None:
+        if reload_list:
+            self._request_list(self.query_text, self.sort, refresh=True)
+        if self.current is not None:
+            if cursor[0] is not None:
+                self.current.cursor, self.current.section = cursor
+            else:
+                self._remember_cursor(self.current)
+            self._request_detail(self.current)

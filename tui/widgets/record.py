@@ -249,17 +249,18 @@ class RecordView(ScrollView, can_focus=True):
         self.items: list[int] = []  # line numbers of the items
         self.subject: Target | None = None
 
-    def show(self, builder, data, subject: Target | None = None, cursor_target: Target | None = None) -> None:
-        """Lay out a page; the cursor goes to `cursor_target` when it is on the page."""
+    def show(self, builder, data, subject: Target | None = None, cursor_target: Target | None = None,
+             cursor_section: str = "") -> None:
+        """Lay out a page; the cursor goes to `cursor_target` (in `cursor_section`, if given)."""
         self._builder = (builder, data)
         self.subject = subject
         self._layout()
         self.cursor = -1
-        if cursor_target is not None:
-            for i, line_no in enumerate(self.items):
-                if self.doc and self.doc.lines[line_no].target == cursor_target:
-                    self.cursor = i
-                    break
+        if cursor_target is not None and self.doc is not None:
+            matches = [i for i, n in enumerate(self.items) if self.doc.lines[n].target == cursor_target]
+            in_section = [i for i in matches if self.doc.lines[self.items[i]].section == cursor_section]
+            if in_section or matches:
+                self.cursor = (in_section or matches)[0]
         if self.cursor == -1:
             self.scroll_home(animate=False)
 
@@ -294,6 +295,7 @@ class RecordView(ScrollView, can_focus=True):
             self.cursor = min(keep, len(self.items) - 1)
 
     def watch_cursor(self, cursor: int) -> None:
+        self.screen.refresh_bindings()  # what the keys can act on (remove a link...) changed
         if 0 <= cursor < len(self.items):
             line = self.items[cursor]
             self.scroll_to_region(Region(0, max(line - 1, 0), 1, 3), animate=False, immediate=True)

@@ -77,6 +77,7 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._failed: set[int] = set()
+        self._quiet = False
 
     # -- data
 
@@ -85,8 +86,12 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         """Rows in the list."""
         return 0 if self.source is None else len(self.source)
 
-    def set_source(self, source: BrowseSource | IdsSource, cursor: int = 0) -> None:
-        """Show another set of works; drops every cached row and pending page."""
+    def set_source(self, source: BrowseSource | IdsSource, cursor: int = 0, announce: bool = True) -> None:
+        """Show another set of works; drops every cached row and pending page.
+
+        With `announce=False` (a refresh) the cursor row is not announced until the user moves.
+        """
+        self._quiet = not announce
         self.source = source
         self.generation += 1
         self._pages.clear()
@@ -144,6 +149,8 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._announce()
 
     def _announce(self) -> None:
+        if self._quiet:
+            return
         row = self.row(self.cursor)
         if row is not None:
             self.post_message(self.Highlighted(row, self.cursor))
@@ -152,6 +159,7 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
 
     def _move(self, to: int) -> None:
+        self._quiet = False
         if self.total:
             self.cursor = max(0, min(to, self.total - 1))
 

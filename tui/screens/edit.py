@@ -1,0 +1,135 @@
+"""Edit a work as BibTeX (`e`), or write a new one (`n`): validated before anything is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static, TextArea
+
+from ..formats import bibtex
+from ..models import Work
+from ..safe import printable
+from ..store import StoreError
+from ..widgets.errors import ReportsWorkerErrors
+
+NEW_WORK = """@article{Key2024Word,
+  author = {Family, Given and Other, Author},
+  title = {Title},
+  journal = {Journal},
+  year = {2024},
+  volume = {1},
+  number = {1},
+  pages = {1--10},
+  doi = {},
+  abstract = {},
+}
+"""
+
+
+def parse_one(text: str) -> Work:
+    """The single work in BibTeX text; a clear error for anything else."""
+    try:
+        batch = bibtex.parse_string(text, "the BibTeX")
+    except Exception as exc:  # bibtexparser should not raise; if it does, it is still the user's text
+        raise StoreError(f"not valid BibTeX ({type(exc).__name__}: {exc})") from None
+    if batch.problems:
+        first = batch.problems[0]
+        raise StoreError(f"line {first.line}: {first.message}" if first.line else first.message)
+    if len(batch.works) != 1:
+        raise StoreError("no BibTeX entry found" if not batch.works else
+                         f"write exactly one entry (found {len(batch.works)})")
+    work_ = batch.works[0]
+    if not work_.title:
+        raise StoreError("the entry needs a title")
+    return work_
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Static(Text(self.question))
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no", variant="primary")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class EditScreen(ReportsWorkerErrors, ModalScreen[Work | None]):
+    """A work's BibTeX in a text area; `ctrl+s` checks it, saves it, and closes."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str, save: Callable[[Work], Work], select_all: bool = False) -> None:
+        super().__init__()
+        self.select_all = select_all  # a template: a paste replaces it
+        self.heading = title
+        self.original = text
+        self.save = save  # runs in a worker thread; raises StoreError to refuse
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="edit-dialog", classes="dialog"):
+            yield Static(Text(self.heading, style="bold"))
+            yield TextArea(self.original, id="bibtex", language=None, soft_wrap=True, show_line_numbers=True)
+            yield Static("", id="edit-error")
+            yield Static(Text("ctrl+s save · escape cancel", style="dim"))
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        if self.select_all:
+            area.select_all()
+
+    def _error(self, message: str) -> None:
+        self.query_one("#edit-error", Static).update(Text(printable(message, newlines=False), style="bold red"))
+
+    def action_save(self) -> None:
+        try:
+            work_ = parse_one(self.query_one(TextArea).text)
+        except StoreError as exc:
+            self._error(str(exc))
+            return
+        self._error("Saving…")
+        self._save(work_)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="edit-save")
+    def _save(self, work_: Work) -> None:
+        try:
+            saved = self.save(work_)
+        except StoreError as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, saved)
+
+    def action_cancel(self) -> None:
+        if self.query_one(TextArea).text == self.original:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard your changes?"), answered)
