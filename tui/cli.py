@@ -288,3 +288,30 @@ def uncite(ctx, citing, cited, db, read_only):
     store = open_store(ctx, db, read_only)
     store.uncite(citing, cited)
     click.echo(printable(f"{citing} no longer cites {cited}", False))
+
+
+@main.command()
+@click.argument("key")
+@db_option
+@click.pass_context
+def edit(ctx, key, db, read_only):
+    """Edit a work's BibTeX in $EDITOR; saved only if it parses and its key stays unique."""
+    from .formats import bibtex
+
+    store = open_store(ctx, db, read_only)
+    work = store.work(key)
+    text = click.edit(bibtex.write([work]), extension=".bib", require_save=True)
+    if text is None:
+        click.echo("No changes.")
+        return
+    store.update_work(work.id, bibtex.parse_one(text))
+    click.echo(printable(f"Saved {key}", False))
+
+
+@main.command()
+@db_option
+@click.pass_context
+def undo(ctx, db, read_only):
+    """Undo the last change made by hand (a link, an edit, a new work)."""
+    store = open_store(ctx, db, read_only)
+    click.echo(printable("Undid the " + store.undo(), False))

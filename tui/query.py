@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-QUALIFIERS = {"author": "authors", "authors": "authors", "title": "title", "venue": "venue",
+QUALIFIERS = {"author": "author_names", "authors": "author_names", "title": "title", "venue": "venue",
               "journal": "venue", "abstract": "abstract", "keyword": "keywords", "keywords": "keywords"}
 SORTS = ("relevance", "year", "title", "cited")
 

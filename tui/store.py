@@ -35,11 +35,12 @@ class StoreError(Exception):
 
 migrations = Migrations("ibid")
 
-_FTS_COLUMNS = "title, authors, abstract, keywords, venue"
+# `authors` is the short form a list row shows ("A, B, C et al."); `author_names` has them all.
+_FTS_COLUMNS = "title, author_names, abstract, keywords, venue"
 _FTS_INSERT_TRIGGER = f"""
 CREATE TRIGGER works_fts_insert AFTER INSERT ON works BEGIN
   INSERT INTO works_fts(rowid, {_FTS_COLUMNS})
-  VALUES (new.id, new.title, new.authors, new.abstract, new.keywords, new.venue);
+  VALUES (new.id, new.title, new.author_names, new.abstract, new.keywords, new.venue);
 END"""
 
 
@@ -52,7 +53,8 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
             key TEXT NOT NULL UNIQUE,
             type TEXT NOT NULL DEFAULT 'misc',
             title TEXT NOT NULL DEFAULT '',
-            authors TEXT NOT NULL DEFAULT '',   -- display names, kept with work_authors for rows and search
+            authors TEXT NOT NULL DEFAULT '',   -- "A, B, C et al.": kept with work_authors, for list rows
+            author_names TEXT NOT NULL DEFAULT '',  -- every name, '; '-joined: kept with work_authors, for search
             year INTEGER,
             venue TEXT NOT NULL DEFAULT '',
             volume TEXT NOT NULL DEFAULT '',
@@ -145,13 +147,13 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
         _FTS_INSERT_TRIGGER,
         f"""CREATE TRIGGER works_fts_delete AFTER DELETE ON works BEGIN
             INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS})
-            VALUES ('delete', old.id, old.title, old.authors, old.abstract, old.keywords, old.venue);
+            VALUES ('delete', old.id, old.title, old.author_names, old.abstract, old.keywords, old.venue);
         END""",
         f"""CREATE TRIGGER works_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON works BEGIN
             INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS})
-            VALUES ('delete', old.id, old.title, old.authors, old.abstract, old.keywords, old.venue);
+            VALUES ('delete', old.id, old.title, old.author_names, old.abstract, old.keywords, old.venue);
             INSERT INTO works_fts(rowid, {_FTS_COLUMNS})
-            VALUES (new.id, new.title, new.authors, new.abstract, new.keywords, new.venue);
+            VALUES (new.id, new.title, new.author_names, new.abstract, new.keywords, new.venue);
         END""",
     ]:
         db.execute(sql)
@@ -382,6 +384,7 @@ class Store:
         return {
             "key": work.key, "type": work.type or "misc", "title": work.title,
             "authors": join_names([a.name for a in work.authors], LIST_AUTHORS),
+            "author_names": "; ".join(a.name for a in work.authors),
             "year": work.year, "venue": work.venue, "volume": work.volume, "number": work.number,
             "pages": work.pages, "publisher": work.publisher, "doi": work.doi, "url": work.url,
             "abstract": work.abstract, "keywords": "; ".join(work.keywords),
@@ -818,6 +821,8 @@ class Store:
             if value is None:
                 return None
             where = f"({order} {cmp} ? OR ({order} = ? AND id {cmp} ?))"
+            if descending:
+                where = f"({where} OR {column} IS NULL)"  # NULLs sort last when descending
             params = (value, value, row.id)
         return [_row(r) for r in self._read(
             f"SELECT {_ROW_COLUMNS} FROM works WHERE {where} ORDER BY {order}{d}, id{d} LIMIT ?", (*params, limit))]

@@ -21,7 +21,7 @@ class Problem:
     file: str
     line: int | None
     message: str
-    kind: str = "refused"  # refused | duplicate | renamed
+    kind: str = "refused"  # refused | duplicate | renamed | unlinked
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -110,6 +110,6 @@ def parse_path(path: Path, encoding: str | None = None) -> Batch:
         batch = philpapers.parse_string(text, str(path))
     else:
         batch = bibtex.parse_string(text, str(path))
-        if not batch.works and not batch.problems and text.strip() and "@" not in text:
+        if not batch.works and not batch.problems:
             raise FormatError(f"{path}: no BibTeX entries found (is it a BibTeX file?)")
     return batch

@@ -17,7 +17,7 @@ from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from ..models import Author, Work
-from . import Batch, Problem, read_text
+from . import Batch, FormatError, Problem, read_text
 from .latex import decode
 
 # bibtexparser logs every failed block itself; we report them with file:line instead.
@@ -207,3 +207,21 @@ def write(works: list[Work]) -> str:
     stack = [AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=True,
                                     default_enclosing="{", allow_inplace_modification=True)]
     return bibtexparser.write_string(library, unparse_stack=stack, bibtex_format=fmt)
+
+
+def parse_one(text: str) -> Work:
+    """The single work in BibTeX text; a clear error for anything else."""
+    try:
+        batch = parse_string(text, "the BibTeX")
+    except Exception as exc:  # bibtexparser should not raise; if it does, it is still the user's text
+        raise FormatError(f"not valid BibTeX ({type(exc).__name__}: {exc})") from None
+    if batch.problems:
+        first = batch.problems[0]
+        raise FormatError(f"line {first.line}: {first.message}" if first.line else first.message)
+    if len(batch.works) != 1:
+        raise FormatError("no BibTeX entry found" if not batch.works else
+                         f"write exactly one entry (found {len(batch.works)})")
+    work_ = batch.works[0]
+    if not work_.title:
+        raise FormatError("the entry needs a title")
+    return work_

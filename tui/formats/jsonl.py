@@ -79,7 +79,8 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
             elif cited != citing:
                 batch.citations.append((citing, cited))
     if missing:
-        batch.problems.append(Problem(source, None, f"{missing} references point to works not in the file; not linked"))
+        batch.problems.append(Problem(source, None, f"{missing} references point to works not in the file; not linked",
+                                      kind="unlinked"))
     return batch
 
 

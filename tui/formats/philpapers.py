@@ -90,8 +90,11 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         year = int(m.group(1))
         venue_text = venue_text[: m.start()]
     venue, volume, number, pages = split_venue(venue_text)
-    if not venue and not year:
-        raise FormatError(f"{source}:{content[1][0]}: not a PhilPapers record page (no venue line after the title)")
+    headings = {"Similar books and articles", "Added to PP", "Author's Profile", "Citations of this work",
+                "References found in this work"}
+    if year is None or not headings & {ln for _, ln in content}:
+        raise FormatError(f"{source}: not a PhilPapers record page (no venue line with a year, "
+                          "or none of its headings such as \"Similar books and articles\")")
 
     def section(name: str) -> list[tuple[int, str]]:
         """The content lines after a heading, up to the next heading."""

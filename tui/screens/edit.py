@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
-from ..formats import bibtex
+from ..formats import FormatError
+from ..formats.bibtex import parse_one
 from ..models import Work
 from ..safe import printable
 from ..store import StoreError
@@ -30,24 +31,6 @@ NEW_WORK = """@article{Key2024Word,
   abstract = {},
 }
 """
-
-
-def parse_one(text: str) -> Work:
-    """The single work in BibTeX text; a clear error for anything else."""
-    try:
-        batch = bibtex.parse_string(text, "the BibTeX")
-    except Exception as exc:  # bibtexparser should not raise; if it does, it is still the user's text
-        raise StoreError(f"not valid BibTeX ({type(exc).__name__}: {exc})") from None
-    if batch.problems:
-        first = batch.problems[0]
-        raise StoreError(f"line {first.line}: {first.message}" if first.line else first.message)
-    if len(batch.works) != 1:
-        raise StoreError("no BibTeX entry found" if not batch.works else
-                         f"write exactly one entry (found {len(batch.works)})")
-    work_ = batch.works[0]
-    if not work_.title:
-        raise StoreError("the entry needs a title")
-    return work_
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -108,7 +91,7 @@ class EditScreen(ReportsWorkerErrors, ModalScreen[Work | None]):
     def action_save(self) -> None:
         try:
             work_ = parse_one(self.query_one(TextArea).text)
-        except StoreError as exc:
+        except FormatError as exc:
             self._error(str(exc))
             return
         self._error("Saving…")

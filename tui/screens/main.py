@@ -84,7 +84,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
     HELP = HELP
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="search"),
+        # priority: keys typed right after `/` must land in the box, not in the list
+        Binding("slash", "focus_search", "Search", id="search", priority=True),
         Binding("backspace", "back", "Back", id="back"),
         Binding("right_square_bracket", "forward", "Fwd", id="forward"),
         Binding("b", "copy_bibtex", "BibTeX", id="copy-bibtex"),
@@ -238,7 +239,11 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self.works.focus()
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            search.insert_text_at_cursor("/")  # in the box, `/` is just a character
+        else:
+            self.set_focus(search)
 
     def action_cycle_sort(self) -> None:
         choices = SORTS if self.query_text.strip() else BROWSE_SORTS

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.console import Console
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -24,6 +23,7 @@ from textual.strip import Strip
 
 from ..models import AuthorPage, WorkPage, WorkRef
 from ..safe import printable
+from .lines import text_strip
 
 Target = tuple[str, int]  # ("work", id) or ("author", id)
 
@@ -261,6 +261,8 @@ class RecordView(ScrollView, can_focus=True):
             in_section = [i for i in matches if self.doc.lines[self.items[i]].section == cursor_section]
             if in_section or matches:
                 self.cursor = (in_section or matches)[0]
+                # the page just changed size: scroll once it is laid out, or the scroll is clamped
+                self.call_after_refresh(self._scroll_to_cursor)
         if self.cursor == -1:
             self.scroll_home(animate=False)
 
@@ -296,10 +298,13 @@ class RecordView(ScrollView, can_focus=True):
 
     def watch_cursor(self, cursor: int) -> None:
         self.screen.refresh_bindings()  # what the keys can act on (remove a link...) changed
-        if 0 <= cursor < len(self.items):
-            line = self.items[cursor]
-            self.scroll_to_region(Region(0, max(line - 1, 0), 1, 3), animate=False, immediate=True)
+        self._scroll_to_cursor()
         self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        if 0 <= self.cursor < len(self.items):
+            line = self.items[self.cursor]
+            self.scroll_to_region(Region(0, max(line - 1, 0), 1, 3), animate=False, immediate=True)
 
     def _visible_items(self) -> list[int]:
         top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.size.height
@@ -364,8 +369,7 @@ class RecordView(ScrollView, can_focus=True):
         if line.target is not None and 0 <= self.cursor < len(self.items) and self.items[self.cursor] == index:
             style = base + self.get_component_rich_style("record--cursor")
         assert line.text is not None
-        segments = list(line.text.render(self.app.console))
-        strip = Strip([seg for seg in segments if seg.text != "\n"])
+        strip = text_strip(line.text, self.app.console)
         return strip.apply_style(style).crop_extend(0, width, style) if style is not base \
             else strip.crop_extend(0, width, base).apply_style(base)
 

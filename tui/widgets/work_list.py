@@ -25,6 +25,7 @@ from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import ListRow
 from ..safe import printable
 from .errors import ReportsWorkerErrors
+from .lines import text_strip
 
 MAX_PAGES = 40
 
@@ -219,8 +220,7 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         text.append("  ")
         text.append(_fit(authors, authors_w), muted if not cursor else Style())
         text.append(year.rjust(year_w), muted if not cursor else Style())
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, style)
+        return text_strip(text, self.app.console).crop_extend(0, width, style)
 
 
 def _fit(text: str, width: int) -> str:

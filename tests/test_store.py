@@ -1,0 +1,631 @@
+"""The catalogue store: imports, links, search, the list, usage, authors, and failure modes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tui.formats import Batch, Problem
+from tui.models import Author, Work
+from tui.store import Store, StoreError
+
+
+# ---------------------------------------------------------------------------- literal works
+
+
+def corpus() -> list[Work]:
+    """Six small works, written out so every expectation below can be checked by eye."""
+    return [
+        Work(key="Smith2019Minds", type="article", title="Minds and Machines Revisited",
+             authors=[Author("Jane Smith", "University of Oslo"), Author("Wei Chen")], year=2019,
+             venue="Journal of Philosophy", volume="116", number="3", pages="121-140",
+             abstract="We revisit the imitation game and ask whether computers can think.",
+             keywords=["philosophy of mind", "artificial intelligence"],
+             fields={"title": "Minds and Machines Revisited", "year": "2019"}),
+        Work(key="Chen2015Tables", title="Tables of Logarithms", authors=[Author("Wei Chen")], year=2015,
+             venue="Mathematical Gazette",
+             abstract="A history of numerical tables before electronic computers.",
+             keywords=["history of mathematics"]),
+        Work(key="Doe2010Quantum", title="Quantum Gravity for Beginners", authors=[Author("John Doe")],
+             year=2010, venue="Physics Letters", abstract="Loops, strings and spin foams."),
+        Work(key="Przybylski2021Zebra", title="Zebra Crossings and Pedestrian Safety",
+             authors=[Author("Przemysław Przybylski")], year=2021, venue="Transport Reviews",
+             keywords=["urban planning"]),
+        Work(key="Notes", title="Untitled notes on machines"),  # no authors, year, venue, abstract
+        Work(key="Lovelace1843History", title="A History of Computing", authors=[Author("Ada Lovelace")],
+             year=1843, venue="Scientific Memoirs", abstract="From Babbage's engine to Gödel's theorems."),
+    ]
+
+
+def keys(rows) -> list[str]:
+    return [r.key for r in rows]
+
+
+@pytest.fixture
+def db(fresh_db: Store) -> Store:
+    """A catalogue holding `corpus()`."""
+    summary = fresh_db.import_batch(Batch(works=corpus()))
+    assert summary.added == len(corpus())
+    return fresh_db
+
+
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory):
+    """`corpus()` in a catalogue shared by read-only tests."""
+    store = Store(tmp_path_factory.mktemp("shared") / "catalog.db")
+    store.import_batch(Batch(works=corpus()))
+    yield store
+    store.close()
+
+
+# ---------------------------------------------------------------------------- import
+
+
+def test_import_adds_every_work_with_its_fields(fresh_db: Store):
+    summary = fresh_db.import_batch(Batch(works=corpus()))
+    assert (summary.added, summary.updated, summary.duplicates, summary.renamed) == (6, 0, 0, 0)
+    assert summary.problems == [] and summary.refused == 0
+    assert fresh_db.count() == 6
+    w = fresh_db.work("Smith2019Minds")
+    assert w.title == "Minds and Machines Revisited"
+    assert [a.name for a in w.authors] == ["Jane Smith", "Wei Chen"]
+    assert w.authors[0].affiliation == "University of Oslo"
+    assert (w.year, w.venue, w.volume, w.number, w.pages) == (2019, "Journal of Philosophy", "116", "3", "121-140")
+    assert w.venue_line == "Journal of Philosophy 116 (3):121-140 (2019)"
+    assert w.keywords == ["philosophy of mind", "artificial intelligence"]
+    assert w.fields == {"title": "Minds and Machines Revisited", "year": "2019"}
+    assert w.added and w.updated and w.id is not None
+    assert fresh_db.work_by_id(w.id).key == "Smith2019Minds"
+
+
+def test_import_is_durable_in_a_new_store(tmp_path: Path):
+    path = tmp_path / "c.db"
+    s = Store(path)
+    s.import_batch(Batch(works=corpus()))
+    s.close()
+    again = Store(path)
+    try:
+        assert again.created is False
+        assert again.count() == 6
+        assert again.work("Doe2010Quantum").title == "Quantum Gravity for Beginners"
+    finally:
+        again.close()
+
+
+def test_work_with_no_abstract_and_no_authors(db: Store):
+    w = db.work("Notes")
+    assert w.authors == [] and w.abstract == "" and w.year is None and w.venue == ""
+    assert w.author_names == "" and w.venue_line == ""
+    row = db.rows([w.id])[0]
+    assert row.authors == "" and row.year is None
+    assert "Notes" in keys(db.search("untitled"))
+    page_ids = [r.key for r in db.browse(limit=100)]
+    assert "Notes" in page_ids
+
+
+def test_unknown_key_is_a_store_error(db: Store):
+    with pytest.raises(StoreError, match="no work with key 'Nope'"):
+        db.work("Nope")
+    with pytest.raises(StoreError, match="no longer in the catalogue"):
+        db.work_by_id(99999)
+
+
+def test_duplicate_policy_skip_keeps_the_existing_work(db: Store):
+    changed = Work(key="Smith2019Minds", title="A Different Title")
+    summary = db.import_batch(Batch(works=[changed, Work(key="New2024", title="Something new")]))
+    assert (summary.added, summary.updated, summary.duplicates) == (1, 0, 1)
+    assert [p.kind for p in summary.problems] == ["duplicate"]
+    assert "Smith2019Minds" in str(summary.problems[0])
+    assert db.work("Smith2019Minds").title == "Minds and Machines Revisited"
+    assert db.count() == 7
+
+
+def test_duplicate_policy_update_overwrites_and_reindexes(db: Store):
+    before = db.work("Smith2019Minds")
+    new = Work(key="Smith2019Minds", title="Thinking Engines", authors=[Author("Jane Smith")], year=2020,
+               abstract="Entirely rewritten.", keywords=["engines"])
+    summary = db.import_batch(Batch(works=[new]), on_duplicate="update")
+    assert (summary.added, summary.updated, summary.duplicates) == (0, 1, 0)
+    after = db.work("Smith2019Minds")
+    assert after.id == before.id
+    assert (after.title, after.year, after.keywords) == ("Thinking Engines", 2020, ["engines"])
+    assert [a.name for a in after.authors] == ["Jane Smith"]
+    assert db.count() == 6
+    # the full-text index follows the update: old words gone, new ones found
+    assert "Smith2019Minds" not in keys(db.search("imitation"))
+    assert "Smith2019Minds" in keys(db.search("engines"))
+    assert "Smith2019Minds" not in keys(db.search("author:chen"))
+
+
+def test_duplicate_policy_rename_adds_under_a_free_key(db: Store):
+    batch = Batch(works=[Work(key="Smith2019Minds", title="Another Minds Paper"), Work(key="Fresh", title="f")],
+                  citations=[("Fresh", "Smith2019Minds")])
+    summary = db.import_batch(batch, on_duplicate="rename")
+    assert (summary.added, summary.renamed, summary.duplicates) == (2, 1, 0)
+    assert any(p.kind == "renamed" and "Smith2019Mindsa" in str(p) for p in summary.problems)
+    assert db.work("Smith2019Mindsa").title == "Another Minds Paper"
+    assert db.work("Smith2019Minds").title == "Minds and Machines Revisited"
+    # links in the batch follow the work to its new key
+    assert keys(db.references(db.work("Fresh").id)) == ["Smith2019Mindsa"]
+    assert db.citation_counts(db.work("Smith2019Minds").id) == (0, 0)
+    again = db.import_batch(Batch(works=[Work(key="Smith2019Minds", title="Third")]), on_duplicate="rename")
+    assert again.renamed == 1 and db.work("Smith2019Mindsb").title == "Third"
+
+
+def test_unknown_duplicate_policy_is_refused(db: Store):
+    with pytest.raises(StoreError, match="unknown duplicate policy"):
+        db.import_batch(Batch(works=[Work(key="X", title="x")]), on_duplicate="merge")
+    assert db.count() == 6
+
+
+def test_batch_problems_are_passed_on_and_counted(fresh_db: Store):
+    problems = [Problem("f.bib", 3, "duplicate key 'A'", "duplicate"),
+                Problem("f.bib", 9, "refused block", "refused"),
+                Problem("f.jsonl", 2, "renamed", "renamed")]
+    summary = fresh_db.import_batch(Batch(works=[Work(key="A", title="a")], problems=problems))
+    assert summary.duplicates == 1 and summary.refused == 1 and summary.renamed == 1
+    assert summary.problems[:3] == problems
+    assert str(problems[0]) == "f.bib:3: duplicate key 'A'"
+
+
+def test_batch_links_reach_works_already_in_the_catalogue(db: Store):
+    batch = Batch(works=[Work(key="Chen2015Tables", title="dup"), Work(key="Later2022", title="Later work")],
+                  citations=[("Later2022", "Chen2015Tables"), ("Later2022", "Later2022"), ("Later2022", "Missing")],
+                  similar=[("Later2022", "Doe2010Quantum"), ("Later2022", "Chen2015Tables")])
+    summary = db.import_batch(batch)
+    assert summary.citations == 1  # self-link and the missing key are dropped
+    later = db.work("Later2022")
+    assert keys(db.references(later.id)) == ["Chen2015Tables"]
+    # Doe2010Quantum was not in the batch: the similar link to it is not made; Chen's is (a skipped duplicate)
+    assert keys(db.curated_similar(later.id)) == ["Chen2015Tables"]
+    assert summary.similar == 1
+
+
+def test_similar_links_keep_the_page_order(fresh_db: Store):
+    ws = [Work(key=k, title=k) for k in ("Main", "S3", "S1", "S2")]
+    summary = fresh_db.import_batch(Batch(works=ws, similar=[("Main", "S3"), ("Main", "S1"), ("Main", "S2")]))
+    assert summary.similar == 3
+    assert keys(fresh_db.curated_similar(fresh_db.work("Main").id)) == ["S3", "S1", "S2"]
+
+
+def test_add_work_takes_a_free_key(db: Store):
+    w = db.add_work(Work(key="Notes", title="More notes"))
+    assert w.key == "Notesa" and w.id is not None
+    assert db.work("Notesa").title == "More notes"
+    assert "Notesa" in keys(db.search("more notes"))
+
+
+# ---------------------------------------------------------------------------- a failed import
+
+
+def _fail_on_third_call(monkeypatch, exc: BaseException) -> None:
+    original = Store._set_people
+    calls = {"n": 0}
+
+    def flaky(self, conn, work_id, work, cache):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise exc
+        return original(self, conn, work_id, work, cache)
+
+    monkeypatch.setattr(Store, "_set_people", flaky)
+
+
+def _table_dump(path: Path) -> list:
+    conn = sqlite3.connect(path)
+    try:
+        out = []
+        for table in ("works", "authors", "work_authors", "keywords", "citations", "similar_links"):
+            out.append(conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall())
+        out.append(conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall())
+        return out
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("boom"), sqlite3.OperationalError("disk I/O error")],
+                         ids=["python-error", "sqlite-error"])
+def test_a_failure_mid_import_leaves_the_catalogue_unchanged(db: Store, monkeypatch, exc):
+    before = _table_dump(db.path)
+    new = [Work(key=f"New{i}", title=f"Fresh work {i}", authors=[Author(f"Author {i}")]) for i in range(5)]
+    _fail_on_third_call(monkeypatch, exc)
+    expected = StoreError if isinstance(exc, sqlite3.Error) else RuntimeError
+    with pytest.raises(expected):
+        db.import_batch(Batch(works=new, citations=[("New0", "Notes")]))
+    assert db.count() == 6
+    assert _table_dump(db.path) == before
+    monkeypatch.undo()
+    # the FTS insert trigger dropped inside the transaction is back: new works are searchable
+    db.add_work(Work(key="AfterFailure", title="Pterodactyl studies"))
+    assert keys(db.search("pterodactyl")) == ["AfterFailure"]
+    assert keys(db.search("fresh")) == []
+
+
+# ---------------------------------------------------------------------------- citations
+
+
+def test_cite_and_uncite_keep_the_counter(db: Store):
+    chen = db.work("Chen2015Tables")
+    db.cite("Smith2019Minds", "Chen2015Tables")
+    db.cite("Doe2010Quantum", "Chen2015Tables")
+    assert db.citation_counts(chen.id) == (2, 0)
+    assert sorted(keys(db.citations(chen.id))) == ["Doe2010Quantum", "Smith2019Minds"]
+    assert keys(db.references(db.work("Smith2019Minds").id)) == ["Chen2015Tables"]
+    row = db.rows([chen.id])[0]
+    assert row.cited_by == 2
+    db.uncite("Doe2010Quantum", "Chen2015Tables")
+    assert db.citation_counts(chen.id) == (1, 0)
+    assert db.rows([chen.id])[0].cited_by == 1
+    assert keys(db.citations(chen.id)) == ["Smith2019Minds"]
+
+
+def test_cite_refusals(db: Store):
+    db.cite("Smith2019Minds", "Chen2015Tables")
+    with pytest.raises(StoreError, match="cannot cite itself"):
+        db.cite("Notes", "Notes")
+    with pytest.raises(StoreError, match="already cites"):
+        db.cite("Smith2019Minds", "Chen2015Tables")
+    with pytest.raises(StoreError, match="does not cite"):
+        db.uncite("Chen2015Tables", "Smith2019Minds")
+    with pytest.raises(StoreError, match="no work with key 'Ghost'"):
+        db.cite("Ghost", "Notes")
+    with pytest.raises(StoreError, match="no work with key 'Ghost'"):
+        db.uncite("Notes", "Ghost")
+    # nothing changed by the refusals
+    assert db.citation_counts(db.work("Chen2015Tables").id) == (1, 0)
+    assert db.citation_counts(db.work("Notes").id) == (0, 0)
+    assert db.rows([db.work("Notes").id])[0].cited_by == 0
+
+
+def test_citations_are_ordered_most_cited_first(db: Store):
+    db.cite("Smith2019Minds", "Lovelace1843History")
+    db.cite("Doe2010Quantum", "Lovelace1843History")
+    db.cite("Notes", "Doe2010Quantum")  # Doe is now cited once, Smith never
+    cited = db.citations(db.work("Lovelace1843History").id)
+    assert keys(cited) == ["Doe2010Quantum", "Smith2019Minds"]
+
+
+# ---------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("logarithms", ["Chen2015Tables"]),            # title
+    ("przybylski", ["Przybylski2021Zebra"]),       # author
+    ("przemysław", ["Przybylski2021Zebra"]),       # author, as written
+    ("godel", ["Lovelace1843History"]),            # diacritics folded: Gödel
+    ("imitation", ["Smith2019Minds"]),             # abstract
+    ("gazette", ["Chen2015Tables"]),               # venue
+    ("planning", ["Przybylski2021Zebra"]),         # keyword
+    ("Logar", ["Chen2015Tables"]),                 # the word being typed is a prefix
+    ("quantum gravity", ["Doe2010Quantum"]),       # every word must match
+    ('"gravity quantum"', []),                      # a quoted phrase keeps its order
+])
+def test_search_finds_by_each_column(shared_db: Store, text, expected):
+    db = shared_db
+    assert keys(db.search(text)) == expected
+    assert db.search_count(text) == len(expected)
+
+
+def test_a_finished_word_is_not_a_prefix(db: Store):
+    assert keys(db.search("Logar ")) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("author:chen", {"Smith2019Minds", "Chen2015Tables"}),
+    ("authors:chen", {"Smith2019Minds", "Chen2015Tables"}),
+    ('author:"wei chen"', {"Smith2019Minds", "Chen2015Tables"}),
+    ("title:chen", set()),
+    ("title:machines", {"Smith2019Minds", "Notes"}),
+    ("venue:physics", {"Doe2010Quantum"}),
+    ("journal:physics", {"Doe2010Quantum"}),
+    ("abstract:spin", {"Doe2010Quantum"}),
+    ("keyword:mathematics", {"Chen2015Tables"}),
+    ("year:2019", {"Smith2019Minds"}),
+    ("year:2010..2020", {"Smith2019Minds", "Chen2015Tables", "Doe2010Quantum"}),
+    ("year:2010-2020", {"Smith2019Minds", "Chen2015Tables", "Doe2010Quantum"}),
+    ("year:2016..", {"Smith2019Minds", "Przybylski2021Zebra"}),
+    ("year:..1900", {"Lovelace1843History"}),
+    ("machines year:2016..2020", {"Smith2019Minds"}),
+    ("year:2019 author:chen", {"Smith2019Minds"}),
+    ("year:2015 author:smith", set()),
+])
+def test_search_qualifiers(shared_db: Store, text, expected):
+    db = shared_db
+    assert set(keys(db.search(text))) == expected
+    assert db.search_count(text) == len(expected)
+
+
+def test_every_author_is_searchable(fresh_db: Store):
+    """A paper with many authors is found by its fourth and fifth author too."""
+    names = ["Ann Alpha", "Bob Beta", "Cy Gamma", "Dee Delta", "Eve Epsilon"]
+    fresh_db.import_batch(Batch(works=[Work(key="Team2020", title="Big team paper",
+                                            authors=[Author(n) for n in names])]))
+    assert [a.name for a in fresh_db.work("Team2020").authors] == names
+    for surname in ("alpha", "gamma", "delta", "epsilon"):
+        assert keys(fresh_db.search(surname)) == ["Team2020"], surname
+        assert keys(fresh_db.search(f"author:{surname}")) == ["Team2020"], surname
+
+
+def test_relevance_puts_title_matches_first(db: Store):
+    # "history" is in Lovelace's title, and only in Chen's abstract and keywords
+    assert keys(db.search("history")) == ["Lovelace1843History", "Chen2015Tables"]
+
+
+def test_search_sorts(db: Store):
+    db.cite("Smith2019Minds", "Notes")
+    db.cite("Doe2010Quantum", "Notes")
+    db.cite("Notes", "Smith2019Minds")
+    assert keys(db.search("machines", sort="year")) == ["Smith2019Minds", "Notes"]  # no year last
+    assert keys(db.search("machines", sort="title")) == ["Smith2019Minds", "Notes"]
+    assert keys(db.search("machines", sort="cited")) == ["Notes", "Smith2019Minds"]
+    assert keys(db.search("year:1800..2100", sort="year")) == [
+        "Przybylski2021Zebra", "Smith2019Minds", "Chen2015Tables", "Doe2010Quantum", "Lovelace1843History"]
+    assert keys(db.search("year:1800..2100", sort="title")) == [
+        "Lovelace1843History", "Smith2019Minds", "Doe2010Quantum", "Chen2015Tables", "Przybylski2021Zebra"]
+    # no words, only a year range: catalogue order
+    assert db.search_ids("year:1800..2100", limit=2) == [db.work(k).id for k in ("Smith2019Minds", "Chen2015Tables")]
+    assert len(db.search("year:1800..2100", limit=3)) == 3
+
+
+def test_empty_search_finds_nothing_but_counts_everything(db: Store):
+    assert db.search("") == [] and db.search("   ") == []
+    assert db.search_count("") == 6
+
+
+HOSTILE = [
+    '"unbalanced', 'AND OR', "AND", "OR", "NOT", "a AND", "NOT machines", "*", "**", "machines*", "*machines",
+    "NEAR(", "NEAR(minds machines)", "NEAR(minds machines, 2)", "(", ")", "()", "(minds", "minds)", "^", "^minds",
+    "-", "-minds", "+", ":", "::", "a:b:c", "title:", "author:", 'title:"', 'title:"unclosed', "venue:(",
+    "year:abc", "year:", "year:..", "year:-", "year:99999999", "year:2020..2010", "year:0", "nosuchcolumn:x",
+    "{title}: minds", "{title abstract}:minds", "minds \x00 machines", "\x00", 'O"Brien', "don't", "l'homme",
+    '""', '"', "'", '"a" "b', "min\"ds", "\\", "\\\\\"", "'; DROP TABLE works; --", "%", "_", "?", "$x^2$",
+    "\u202e evil", "\x1b[31mred", "[bold]x[/bold]", "🙂", "中文", "a" * 2000, "minds " * 300,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:30]))
+def test_hostile_queries_never_raise(shared_db: Store, text):
+    db = shared_db
+    rows = db.search(text)
+    assert isinstance(rows, list)
+    assert isinstance(db.search_count(text), int)
+    for sort in ("relevance", "year", "title", "cited", "bogus"):
+        assert isinstance(db.search_ids(text, sort=sort), list)
+    assert db.count() == 6
+    assert db.work("Smith2019Minds").title == "Minds and Machines Revisited"
+
+
+def test_hostile_queries_still_find_their_words(db: Store):
+    assert keys(db.search('"minds')) == ["Smith2019Minds"]
+    assert keys(db.search("(minds machines)")) == ["Smith2019Minds"]
+    assert keys(db.search("minds AND machines")) == ["Smith2019Minds"]  # "and" is only a word
+    assert keys(db.search("minds OR logarithms")) == []  # ... and so is "or"
+    assert keys(db.search("minds\x00")) == ["Smith2019Minds"]
+    assert db.search("'; DROP TABLE works; --") == [] and db.count() == 6
+
+
+# ---------------------------------------------------------------------------- the list
+
+
+@pytest.fixture(scope="module")
+def listing(tmp_path_factory):
+    """31 works with NULL years, titles equal but for case, and tied citation counts (read only)."""
+    store = Store(tmp_path_factory.mktemp("listing") / "catalog.db")
+    titles = ["alpha", "Beta", "gamma", "ALPHA", "beta", "Same title", "same TITLE", "Zeta", "eta"]
+    years = [None, 2001, 2001, 1999, None, 2020, 1850, None, 2001, 2010, 1999]
+    works = [Work(key=f"W{i:02d}", title=f"{titles[i % len(titles)]}", year=years[i % len(years)])
+             for i in range(31)]
+    citations = [(f"W{(i + j + 1) % 31:02d}", f"W{i:02d}") for i in range(31) for j in range(i % 4)]
+    store.import_batch(Batch(works=works, citations=citations))  # cited_by of W(i) is i % 4: plenty of ties
+    yield store
+    store.close()
+
+
+def _keyset_walk(store: Store, sort: str, descending: bool, page: int) -> list[str]:
+    rows = store.browse(sort, 0, page, descending)
+    out = list(rows)
+    while rows:
+        rows = store.browse_after(out[-1], sort, page, descending)
+        if rows is None:  # a NULL year cannot anchor a keyset: the store says use offsets
+            rows = store.browse(sort, len(out), page, descending)
+        out += rows
+    return keys(out)
+
+
+def _offset_walk(store: Store, sort: str, descending: bool, page: int) -> list[str]:
+    out, offset = [], 0
+    while rows := store.browse(sort, offset, page, descending):
+        out += rows
+        offset += page
+    return keys(out)
+
+
+@pytest.mark.parametrize("page", [1, 4, 7])
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("sort", ["added", "title", "year", "cited"])
+def test_browse_after_matches_browse_with_offsets(listing: Store, sort, descending, page):
+    whole = keys(listing.browse(sort, 0, 1000, descending))
+    assert len(whole) == 31 and len(set(whole)) == 31
+    assert _offset_walk(listing, sort, descending, page) == whole
+    assert _keyset_walk(listing, sort, descending, page) == whole
+
+
+def test_browse_orders(listing: Store):
+    rows = listing.browse("year", 0, 1000)
+    years = [r.year for r in rows]
+    nulls = years.count(None)
+    assert nulls == 9 and years[:nulls] == [None] * nulls  # NULL years first going up
+    assert years[nulls:] == sorted(years[nulls:])
+    titles = [r.title.lower() for r in listing.browse("title", 0, 1000)]
+    assert titles == sorted(titles)
+    cited = [r.cited_by for r in listing.browse("cited", 0, 1000, descending=True)]
+    assert cited == sorted(cited, reverse=True) and cited[0] == 3
+    assert keys(listing.browse("added", 0, 3)) == ["W00", "W01", "W02"]
+    assert keys(listing.browse("nonsense", 0, 3)) == ["W00", "W01", "W02"]
+    assert listing.browse_after(listing.browse("year", 0, 1)[0], "year") is None  # W00 has no year
+
+
+def test_rows_keeps_the_order_and_drops_missing_ids(db: Store):
+    ids = [db.work(k).id for k in ("Notes", "Doe2010Quantum", "Chen2015Tables")]
+    assert keys(db.rows([ids[0], 12345, ids[1], ids[2]])) == ["Notes", "Doe2010Quantum", "Chen2015Tables"]
+    assert set(db.refs(ids)) == set(ids)
+
+
+# ---------------------------------------------------------------------------- usage
+
+
+def test_stats_record_event_and_rank(db: Store):
+    a, b, c, d = (db.work(k).id for k in ("Smith2019Minds", "Chen2015Tables", "Doe2010Quantum", "Notes"))
+    for kind in ("view", "view", "copy"):
+        db.record_event(a, kind)
+    db.record_event(b, "export")
+    db.record_event(c, "view")
+    sa = db.stats(a)
+    assert (sa.views, sa.copies, sa.exports, sa.recent, sa.rank) == (2, 1, 0, 3, 1)
+    assert len(sa.history) == 12 and sa.history[-1] == 3 and sum(sa.history) == 3
+    sb, sc = db.stats(b), db.stats(c)
+    assert (sb.exports, sb.rank) == (1, 2)
+    assert sc.rank == 2  # a tie shares the rank
+    sd = db.stats(d)
+    assert (sd.views, sd.recent, sd.rank, sum(sd.history)) == (0, 0, None, 0)
+    assert len(db.stats(a, months=3).history) == 3
+
+
+def test_old_events_count_but_are_not_recent(db: Store):
+    wid = db.work("Notes").id
+    db.record_event(wid, "view")
+    conn = sqlite3.connect(db.path)
+    with conn:
+        conn.execute("INSERT INTO events(work_id, kind, at) VALUES (?, 'view', '2001-01-15T10:00:00Z')", (wid,))
+    conn.close()
+    s = db.stats(wid)
+    assert (s.views, s.recent, sum(s.history)) == (2, 1, 1)
+
+
+# ---------------------------------------------------------------------------- authors
+
+
+def test_author_page_with_coauthors(db: Store):
+    db.import_batch(Batch(works=[Work(key="Smith2022Late", title="Late work", year=2022,
+                                      authors=[Author("Jane Smith"), Author("John Doe")])]))
+    chen = db.work("Chen2015Tables").authors[0]
+    page = db.author_page(chen.id)
+    assert page.author.name == "Wei Chen"
+    assert keys(page.works) == ["Smith2019Minds", "Chen2015Tables"]  # newest first
+    assert [(a.name, a.affiliation, n) for a, n in page.coauthors] == [("Jane Smith", "University of Oslo", 1)]
+    smith = db.work("Smith2019Minds").authors[0]
+    page = db.author_page(smith.id)
+    # the later import without an affiliation did not erase it
+    assert page.author.affiliation == "University of Oslo"
+    assert keys(page.works) == ["Smith2022Late", "Smith2019Minds"]
+    assert sorted((a.name, n) for a, n in page.coauthors) == [("John Doe", 1), ("Wei Chen", 1)]
+    with pytest.raises(StoreError, match="no longer in the catalogue"):
+        db.author_page(99999)
+
+
+def test_a_later_affiliation_fills_in(db: Store):
+    db.import_batch(Batch(works=[Work(key="Doe2023", title="x", authors=[Author("John Doe", "CERN")])]))
+    assert db.work("Doe2010Quantum").authors[0].affiliation == "CERN"
+
+
+# ---------------------------------------------------------------------------- opening catalogues
+
+
+def test_read_only_store_refuses_writes_and_keeps_browsing(tmp_path: Path):
+    path = tmp_path / "c.db"
+    s = Store(path)
+    s.import_batch(Batch(works=corpus()))
+    s.cite("Smith2019Minds", "Chen2015Tables")
+    s.close()
+    before = path.read_bytes()
+    ro = Store(path, read_only=True)
+    try:
+        attempts = [
+            lambda: ro.import_batch(Batch(works=[Work(key="X", title="x")])),
+            lambda: ro.cite("Doe2010Quantum", "Chen2015Tables"),
+            lambda: ro.uncite("Smith2019Minds", "Chen2015Tables"),
+            lambda: ro.record_event(1, "view"),
+            lambda: ro.add_work(Work(key="Y", title="y")),
+        ]
+        for attempt in attempts:
+            with pytest.raises(StoreError, match="read-only"):
+                attempt()
+        assert ro.count() == 6
+        assert len(ro.browse(limit=100)) == 6
+        assert keys(ro.search("logarithms")) == ["Chen2015Tables"]
+        assert ro.citation_counts(ro.work("Chen2015Tables").id) == (1, 0)
+        assert ro.stats(1).views == 0
+    finally:
+        ro.close()
+    assert path.read_bytes() == before
+
+
+def test_read_only_needs_an_existing_catalogue(tmp_path: Path):
+    with pytest.raises(StoreError, match="no such catalogue"):
+        Store(tmp_path / "missing.db", read_only=True)
+    with pytest.raises(StoreError, match="no such catalogue"):
+        Store(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_missing_folder_is_a_store_error(tmp_path: Path):
+    with pytest.raises(StoreError, match="no such directory"):
+        Store(tmp_path / "nowhere" / "c.db")
+
+
+def test_a_directory_is_not_a_catalogue(tmp_path: Path):
+    with pytest.raises(StoreError, match="is a directory"):
+        Store(tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"this is plain text, not a database\n" * 20, bytes(range(256)) * 8],
+                         ids=["text", "binary"])
+def test_a_non_sqlite_file_is_refused_unchanged(tmp_path: Path, content: bytes):
+    path = tmp_path / "c.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as info:
+        Store(path)
+    message = str(info.value)
+    assert "not an ibid catalogue" in message and str(path) in message and "\n" not in message
+    assert path.read_bytes() == content
+    assert not Path(str(path) + "-wal").exists()
+
+
+def test_a_sqlite_file_that_is_not_a_catalogue_is_refused(tmp_path: Path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT)")
+    conn.execute("INSERT INTO notes(text) VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="a SQLite database, but not an ibid catalogue"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_catalogue_from_a_newer_ibid_is_refused(tmp_path: Path):
+    path = tmp_path / "c.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+                 "VALUES ('ibid', 'm999_from_the_future', '2099-01-01')")
+    conn.commit()
+    conn.close()
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"newer ibid.*m999_from_the_future.*upgrade ibid"):
+            Store(path, read_only=read_only)
+
+
+def test_an_empty_file_becomes_a_catalogue(tmp_path: Path):
+    path = tmp_path / "c.db"
+    path.write_bytes(b"")
+    s = Store(path)
+    try:
+        assert s.count() == 0
+        s.add_work(Work(key="A", title="a"))
+        assert s.count() == 1
+    finally:
+        s.close()
