@@ -159,21 +159,28 @@ def latex_escape(text: str) -> str:
     return _LATEX_SPECIALS.sub(r"\\\1", text)
 
 
+# A field built from the work's attributes is added on export only when no field of its
+# group is in the raw fields (a work read from BibTeX exports exactly what it was read with).
+_GROUPS = {"author": ("author", "editor"), "year": ("year", "date"), "number": ("number", "issue"),
+           "journal": _VENUE_FIELDS, "booktitle": _VENUE_FIELDS}
+
+
 def work_fields(work: Work) -> dict[str, str]:
-    """The BibTeX fields of a work: its raw fields, or ones built from its attributes."""
-    if work.fields:
-        return dict(work.fields)
-    fields: dict[str, str] = {}
-    if work.authors:
-        fields["author"] = " and ".join(latex_escape(name_to_bibtex(a.name)) for a in work.authors)
-    if work.title:
-        fields["title"] = latex_escape(work.title)
+    """The BibTeX fields of a work: its raw fields, completed from its attributes."""
+    fields = dict(work.fields)
+    if "crossref" in fields:
+        return fields  # what the attributes add beyond the raw fields came from the parent
     venue_field = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}.get(work.type, "journal")
-    for name, value in ((venue_field, latex_escape(work.venue)), ("year", str(work.year or "")),
-                        ("volume", work.volume), ("number", work.number), ("pages", work.pages.replace("-", "--")),
-                        ("publisher", latex_escape(work.publisher)), ("doi", work.doi), ("url", work.url),
-                        ("abstract", latex_escape(work.abstract)), ("keywords", latex_escape(", ".join(work.keywords)))):
-        if value:
+    built = (
+        ("author", " and ".join(latex_escape(name_to_bibtex(a.name)) for a in work.authors)),
+        ("title", latex_escape(work.title)), (venue_field, latex_escape(work.venue)),
+        ("year", str(work.year or "")), ("volume", work.volume), ("number", work.number),
+        ("pages", work.pages.replace("-", "--")), ("publisher", latex_escape(work.publisher)),
+        ("doi", work.doi), ("url", work.url), ("abstract", latex_escape(work.abstract)),
+        ("keywords", latex_escape(", ".join(work.keywords))),
+    )
+    for name, value in built:
+        if value and not any(f in fields for f in _GROUPS.get(name, (name,))):
             fields[name] = value
     return fields
 

@@ -14,7 +14,7 @@ import bibtexparser
 
 from ..models import Author, Work
 from . import Batch, Problem, make_key, read_text
-from .bibtex import _raw_fields, fields_to_work, latex_escape, name_to_bibtex
+from .bibtex import _raw_fields, fields_to_work
 
 
 def parse_file(path: Path, encoding: str | None = None) -> Batch:
@@ -108,22 +108,8 @@ def _work(obj: dict, entries: dict) -> Work:
         last = authors[0].split()[-1] if authors else ""
         key = make_key(last, year, str(obj.get("title", "")))
     # Display values come from the JSON (plain Unicode); decode only what the BibTeX alone has.
+    # The raw fields keep only the embedded BibTeX: export completes them from these values.
     work = fields_to_work(key, entry_type, fields)
-    if obj.get("abstract") and "abstract" not in fields:
-        fields["abstract"] = latex_escape(str(obj["abstract"]))
-    if obj.get("doi") and "doi" not in fields:
-        fields["doi"] = str(obj["doi"])
-    if authors and "author" not in fields:
-        fields["author"] = " and ".join(latex_escape(name_to_bibtex(a)) for a in authors)
-    if obj.get("title") and "title" not in fields:
-        fields["title"] = latex_escape(str(obj["title"]))
-    if year and "year" not in fields:
-        fields["year"] = str(year)
-    if obj.get("venue") and not any(f in fields for f in ("journal", "booktitle")):
-        fields["journal"] = latex_escape(str(obj["venue"]))
-        work.venue = " ".join(str(obj["venue"]).split())
-    if obj.get("doi"):
-        work.doi = str(obj["doi"]).strip()
     if obj.get("title"):
         work.title = " ".join(str(obj["title"]).split())
     if authors:
@@ -132,6 +118,10 @@ def _work(obj: dict, entries: dict) -> Work:
         work.year = year
     if obj.get("abstract"):
         work.abstract = str(obj["abstract"]).strip()
+    if obj.get("doi"):
+        work.doi = str(obj["doi"]).strip()
+    if obj.get("venue") and not work.venue:
+        work.venue = " ".join(str(obj["venue"]).split())
     keywords = [str(f) for f in obj.get("fields") or []]
     work.keywords = list(dict.fromkeys(work.keywords + keywords))
     return work
