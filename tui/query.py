@@ -40,6 +40,8 @@ def words(text: str) -> list[str]:
 
 def fold(word: str) -> str:
     """Strip diacritics the way `remove_diacritics 2` does, for vocabulary lookups."""
+    if word.isascii():
+        return word
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 

@@ -64,7 +64,8 @@ def similar(store: Store, work_id: int, limit: int = MAX_SIMILAR) -> list[Simila
                   key=lambda t: (t not in in_title, df[t]))[:MAX_TERMS]
     idf = {t: (math.log(total / df[t]) + 1.0) * (2.0 if t in in_title else 1.0) for t in rare}
     for other, title, abstract in store.works_matching_any(rare, work_id, limit=40):
-        shared = [t for t in rare if t in set(fold(w) for w in words(f"{title} {abstract}"))]
+        theirs = {fold(w) for w in words(f"{title} {abstract}")}
+        shared = [t for t in rare if t in theirs]
         if shared:
             add(other, sum(idf[t] for t in shared), "shares " + ", ".join(shared[:4]))
     for other, name in store.works_sharing_authors(work_id, limit=20):

@@ -310,7 +310,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         from .author import AuthorScreen
 
         self.current = visit
-        self.refresh_bindings()
+        self.update_keys()
         kind, ident = visit.target
         if kind == "author":
             if isinstance(self.app.screen, AuthorScreen):
@@ -355,13 +355,13 @@ class MainScreen(ReportsWorkerErrors, Screen):
         if self.current is not visit or self._detail_next is not None:
             return  # the user has moved on; never show a stale work
         self.page = page
-        self.refresh_bindings()
+        self.update_keys()
         self.record.show(work_document, page, subject=visit.target, cursor_target=visit.cursor,
                          cursor_section=visit.section)
 
     def _show_message(self, message: str) -> None:
         self.page = None
-        self.refresh_bindings()
+        self.update_keys()
         self.record.show(message_document, message)
 
     @on(RecordView.Opened)
@@ -369,6 +369,16 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self.open(event.target)
 
     # -- actions on the work shown
+
+    _key_state: tuple = ()
+
+    def update_keys(self) -> None:
+        """Redraw the footer when what the keys can act on has changed (a redraw costs)."""
+        state = (self.page is None, bool(self.back_stack), bool(self.forward_stack),
+                 self.record.section in ("citations", "references"))
+        if state != self._key_state:
+            self._key_state = state
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("author", "open_link", "copy_bibtex", "copy_key", "copy_reference", "add_citation",

@@ -297,7 +297,9 @@ class RecordView(ScrollView, can_focus=True):
             self.cursor = min(keep, len(self.items) - 1)
 
     def watch_cursor(self, cursor: int) -> None:
-        self.screen.refresh_bindings()  # what the keys can act on (remove a link...) changed
+        update_keys = getattr(self.screen, "update_keys", None)
+        if update_keys is not None:
+            update_keys()  # what the keys can act on (remove a link...) may have changed
         self._scroll_to_cursor()
         self.refresh()
 
