@@ -201,16 +201,17 @@ def test_add_work_takes_a_free_key(db: Store):
 
 
 def _fail_on_third_call(monkeypatch, exc: BaseException) -> None:
-    original = Store._set_people
+    """The third work of an import fails, after the first two were written."""
+    original = Store._work_values
     calls = {"n": 0}
 
-    def flaky(self, conn, work_id, work, cache):
+    def flaky(work):
         calls["n"] += 1
         if calls["n"] == 3:
             raise exc
-        return original(self, conn, work_id, work, cache)
+        return original(work)
 
-    monkeypatch.setattr(Store, "_set_people", flaky)
+    monkeypatch.setattr(Store, "_work_values", staticmethod(flaky))
 
 
 def _table_dump(path: Path) -> list:
