@@ -563,3 +563,25 @@ def test_typing_straight_after_slash_reaches_the_search_box(start_ibid, tmp_path
     wait_for(pane, record_loaded(SEED_TITLE))
     pane.type("/Turing")  # one write, as a paste or a fast typist on a busy machine sends it
     wait_for(pane, lambda s: "Turing" in screen_lines(s)[2], timeout=5, what="'Turing' in the search box")
+
+
+def test_b_copies_the_bibtex_into_the_tmux_buffer(start_ibid, tmp_path):
+    """`b` sends the BibTeX by OSC 52; with set-clipboard on, tmux keeps it as a paste buffer."""
+    import bibtexparser
+
+    pane = start_ibid(tmp_path / "new.db")
+    pane.tmux("set-option", "-g", "set-clipboard", "on")
+    wait_for(pane, record_loaded(SEED_TITLE))
+    pane.keys("b")
+    wait_for(pane, "Copied BibTeX of Wang2020China", what="the copy notification")
+    text = pane.tmux("show-buffer").stdout
+    assert text.startswith("@article{Wang2020China,"), text
+    entry = bibtexparser.parse_string(text).entries[0]
+    assert entry["title"] == r"China and Russia in the SCO: Consensus \& divergence"
+    assert entry["journal"] == "Human Affairs" and entry["pages"] == "189--198"
+    wait_for(pane, "1 copy", what="the usage line to count the copy")
+    pane.keys("Y")
+    wait_for(pane, lambda s: pane.tmux("show-buffer").stdout.startswith("Wang, Li (2020)."),
+             what="the formatted reference in the tmux buffer")
+    assert pane.tmux("show-buffer").stdout == (
+        "Wang, Li (2020). China and Russia in the SCO: Consensus & divergence. Human Affairs 30 (2):189-198.")
