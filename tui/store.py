@@ -359,6 +359,13 @@ class Store:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
+    def _select_in(self, sql: str, values: list, conn: sqlite3.Connection | None = None) -> Iterator[tuple]:
+        """Rows of `sql`, whose `{marks}` is an IN list, over any number of values (500 a query)."""
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            query = sql.format(marks=",".join("?" * len(chunk)))
+            yield from (conn.execute(query, chunk) if conn is not None else self._read(query, chunk))
+
     # -- size
 
     def count(self) -> int:
@@ -544,7 +551,8 @@ class Store:
             # DDL is transactional: a crash or an error leaves both triggers as they were.
             conn.execute("DROP TRIGGER works_fts_insert")
             conn.execute("DROP TRIGGER citations_count_insert")
-            existing = self._ids_of(conn, [w.key for w in batch.works])
+            existing = dict(self._select_in("SELECT key, id FROM works WHERE key IN ({marks})",
+                                            [w.key for w in batch.works], conn))
             cache: dict[str, int] = {}
             next_id = first_new + 1
             taken: set[str] = set()
@@ -587,12 +595,9 @@ class Store:
             before = conn.total_changes
             conn.executemany("INSERT OR IGNORE INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)", links)
             summary.citations = conn.total_changes - before
-            cited = sorted({b for _, b, _ in links})
-            for i in range(0, len(cited), 500):
-                chunk = cited[i:i + 500]
-                conn.execute(
-                    "UPDATE works SET cited_by = (SELECT count(*) FROM citations WHERE cited_id = works.id) "
-                    f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            list(self._select_in(
+                "UPDATE works SET cited_by = (SELECT count(*) FROM citations WHERE cited_id = works.id) "
+                "WHERE id IN ({marks})", sorted({b for _, b, _ in links}), conn))
             similar = [(a, b, pos) for pos, (a, b) in enumerate((ids.get(x), ids.get(y)) for x, y in batch.similar)
                        if a and b and a != b]
             before = conn.total_changes
@@ -604,13 +609,6 @@ class Store:
                 progress(total, total)
         return summary
 
-    @staticmethod
-    def _ids_of(conn: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            out.update(conn.execute(f"SELECT key, id FROM works WHERE key IN ({','.join('?' * len(chunk))})", chunk))
-        return out
 
     def _insert_new(self, conn: sqlite3.Connection, new_works: list[tuple[int, Work]], cache: dict[str, int]) -> None:
         """Insert new works with their ids chosen, their authors and keywords: a statement a table."""
@@ -632,16 +630,12 @@ class Store:
                 name = a.name.strip()
                 if name and (a.affiliation or name not in affiliation):
                     affiliation[name] = a.affiliation or affiliation.get(name, "")
-        missing = [n for n in affiliation if n not in cache]
-        for i in range(0, len(missing), 500):
-            chunk = missing[i:i + 500]
-            cache.update(conn.execute(f"SELECT name, id FROM authors WHERE name IN ({','.join('?' * len(chunk))})", chunk))
-        conn.executemany("INSERT INTO authors(name, affiliation) VALUES (?, ?)",
-                         [(n, affiliation[n]) for n in affiliation if n not in cache])
-        missing = [n for n in affiliation if n not in cache]
-        for i in range(0, len(missing), 500):
-            chunk = missing[i:i + 500]
-            cache.update(conn.execute(f"SELECT name, id FROM authors WHERE name IN ({','.join('?' * len(chunk))})", chunk))
+        for add_missing in (True, False):
+            cache.update(self._select_in("SELECT name, id FROM authors WHERE name IN ({marks})",
+                                         [n for n in affiliation if n not in cache], conn))
+            if add_missing:
+                conn.executemany("INSERT INTO authors(name, affiliation) VALUES (?, ?)",
+                                 [(n, affiliation[n]) for n in affiliation if n not in cache])
         conn.executemany("UPDATE authors SET affiliation = ? WHERE id = ? AND affiliation != ?",
                          [(aff, cache[n], aff) for n, aff in affiliation.items() if aff])
         people, keywords = [], []
@@ -804,14 +798,8 @@ class Store:
 
     def refs(self, ids: Iterable[int]) -> dict[int, WorkRef]:
         """Short handles for the given work ids."""
-        ids = list(ids)
-        out: dict[int, WorkRef] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self._read(f"SELECT id, key, title, authors, year FROM works WHERE id IN ({marks})", chunk):
-                out[r[0]] = _ref(r)
-        return out
+        return {r[0]: _ref(r) for r in self._select_in(
+            "SELECT id, key, title, authors, year FROM works WHERE id IN ({marks})", list(ids))}
 
     # -- the similar-items primitives (the choosing is in similar.py)
 
@@ -909,12 +897,8 @@ class Store:
 
     def rows(self, ids: list[int]) -> list[ListRow]:
         """List rows for the given ids, in that order (gone ones are left out)."""
-        found: dict[int, ListRow] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self._read(f"SELECT {_ROW_COLUMNS} FROM works WHERE id IN ({marks})", chunk):
-                found[r[0]] = _row(r)
+        found = {r[0]: _row(r) for r in self._select_in(
+            f"SELECT {_ROW_COLUMNS} FROM works WHERE id IN ({{marks}})", ids)}
         return [found[i] for i in ids if i in found]
 
     def _search_sql(self, q: Query, select: str, sort: str) -> tuple[str, list]:

@@ -534,7 +534,7 @@ def test_back_shows_the_link_you_came_from(start_ibid, ibid, tmp_path):
     # Back on Turing's page, the cursor is on the reference just opened: it should be in view.
     wait_for(pane, lambda s: not record_first_line(s).startswith(opened[:40])
              and any(line.startswith(opened[:40]) for line in record_pane(s)),
-             timeout=5, what=f"{opened!r} in view on Turing's page after back")
+             timeout=15, what=f"{opened!r} in view on Turing's page after back")
 
 
 def test_record_page_and_list_cursor_are_styled(start_ibid, tmp_path):

@@ -162,21 +162,17 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
     if not page.similar:
         doc.text("  No similar works found.", "dim")
 
-    doc.heading(f"Citations of this work ({page.citation_count:,})")
-    for ref in page.citations:
-        doc.item(_ref_text(ref, doc.width), ("work", ref.id), "citations")
-    if page.citation_count > len(page.citations):
-        doc.text(f"  … and {page.citation_count - len(page.citations):,} more", "dim")
-    if not page.citations:
-        doc.text("  No citations found.", "dim")
-
-    doc.heading(f"References found in this work ({page.reference_count:,})")
-    for ref in page.references:
-        doc.item(_ref_text(ref, doc.width), ("work", ref.id), "references")
-    if page.reference_count > len(page.references):
-        doc.text(f"  … and {page.reference_count - len(page.references):,} more", "dim")
-    if not page.references:
-        doc.text("  No references found.", "dim")
+    for heading, refs, count, section, empty in (
+        ("Citations of this work", page.citations, page.citation_count, "citations", "No citations found."),
+        ("References found in this work", page.references, page.reference_count, "references", "No references found."),
+    ):
+        doc.heading(f"{heading} ({count:,})")
+        for ref in refs:
+            doc.item(_ref_text(ref, doc.width), ("work", ref.id), section)
+        if count > len(refs):
+            doc.text(f"  … and {count - len(refs):,} more", "dim")
+        if not refs:
+            doc.text(f"  {empty}", "dim")
     return doc
 
 
