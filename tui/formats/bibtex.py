@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import bibtexparser
@@ -126,21 +127,21 @@ def parse_names(value: str) -> list[str]:
     """`Wang, Li and D{\\"u}rer, A.` -> [`Li Wang`, `A. Dürer`]."""
     if not value.strip():
         return []
-    names = []
-    for person in split_multiple_persons_names(value):
-        try:
-            parts = parse_single_name_into_parts(person, strict=False)
-            text = " ".join(parts.first + parts.von + parts.last)
-            if parts.jr:
-                text += ", " + " ".join(parts.jr)
-        except Exception:
-            text = person
-        text = decode(text)
-        if text and text.lower() != "others":
-            names.append(text)
-        elif text.lower() == "others":
-            names.append("et al.")
-    return names
+    return [name for name in map(_display_name, split_multiple_persons_names(value)) if name]
+
+
+@lru_cache(maxsize=262144)
+def _display_name(person: str) -> str:
+    """One BibTeX name as it reads: `von Neumann, John` -> `John von Neumann` (names repeat: cached)."""
+    try:
+        parts = parse_single_name_into_parts(person, strict=False)
+        text = " ".join(parts.first + parts.von + parts.last)
+        if parts.jr:
+            text += ", " + " ".join(parts.jr)
+    except Exception:
+        text = person
+    text = decode(text)
+    return "et al." if text.lower() == "others" else text
 
 
 def name_to_bibtex(name: str) -> str:
