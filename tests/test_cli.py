@@ -401,3 +401,32 @@ def test_terminal_escapes_in_titles_are_made_visible(db: Path, tmp_path: Path):
         assert result.exit_code == 0
         assert "\x1b" not in result.output and "\x07" not in result.output
         assert "␛[2J" in result.output and "[bold]title[/bold]" in result.output
+
+
+def test_edit_in_editor_then_undo(db: Path, tmp_path: Path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/Consensus/CONSENSUS/' \"$1\"\n")
+    editor.chmod(0o755)
+    result = ibid("edit", "Wang2020China", "--db", db, env={"EDITOR": str(editor), "VISUAL": str(editor)})
+    assert result.exit_code == 0, result.output
+    assert "Saved Wang2020China" in result.output
+    shown = json.loads(ibid("show", "Wang2020China", "--format", "json", "--db", db).output)
+    assert shown["title"] == "China and Russia in the SCO: CONSENSUS & divergence"
+    result = ibid("undo", "--db", db)
+    assert result.exit_code == 0 and "Undid the edit of Wang2020China" in result.output
+    shown = json.loads(ibid("show", "Wang2020China", "--format", "json", "--db", db).output)
+    assert shown["title"] == "China and Russia in the SCO: Consensus & divergence"
+    result = ibid("undo", "--db", db)
+    assert result.exit_code == 1
+    assert assert_one_error_line(result) == "ibid: nothing to undo"
+
+
+def test_edit_refuses_bad_bibtex_and_changes_nothing(db: Path, tmp_path: Path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf '@article{broken, title = {unclosed' > \"$1\"\n")
+    editor.chmod(0o755)
+    before = snapshot(db)
+    result = ibid("edit", "Wang2020China", "--db", db, env={"EDITOR": str(editor), "VISUAL": str(editor)})
+    assert result.exit_code == 1
+    assert assert_one_error_line(result).startswith("ibid: line 1: refused block")
+    assert snapshot(db) == before
