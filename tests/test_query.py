@@ -66,8 +66,15 @@ def test_parse_years(text, years):
 
 
 def test_years_and_words_together():
-    q = parse("x year:1999 y")
-    assert (q.match, q.year_from, q.year_to, q.words) == ('"x" "y"*', 1999, 1999, ["x", "y"])
+    q = parse("x year:1999 yo")
+    assert (q.match, q.year_from, q.year_to, q.words) == ('"x" "yo"*', 1999, 1999, ["x", "yo"])
+
+
+def test_one_letter_being_typed_is_a_word_not_a_prefix():
+    assert parse("machine t").match == '"machine" "t"'
+    assert parse("machine th").match == '"machine" "th"*'
+    assert parse("author:w").match == 'author_names : "w"'
+    assert parse("author:wa").match == 'author_names : "wa"*'
 
 
 def test_words_collects_the_search_terms():

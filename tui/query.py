@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 QUALIFIERS = {"author": "author_names", "authors": "author_names", "title": "title", "venue": "venue",
               "journal": "venue", "abstract": "abstract", "keyword": "keywords", "keywords": "keywords"}
 SORTS = ("relevance", "year", "title", "cited")
+# The word being typed matches as a prefix from two letters on: a one-letter prefix matches
+# nearly every work (seconds at a million) and the index keeps prefixes of 2 and 3 letters.
+MIN_PREFIX = 2
 
 _TOKEN = re.compile(r'(\w+):"([^"]*)"?|(\w+):(\S*)|"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -78,7 +81,8 @@ def parse(text: str) -> Query:
             if ws:
                 column = QUALIFIERS[qual.lower()]
                 quoted = m.group(2) is not None
-                parts.append(f"{column} : {_phrase(ws, last and not quoted and len(ws) == 1)}")
+                prefix = last and not quoted and len(ws) == 1 and len(ws[0]) >= MIN_PREFIX
+                parts.append(f"{column} : {_phrase(ws, prefix)}")
                 query.words += ws
             continue
         if m.group(5) is not None:  # "a phrase"
@@ -89,7 +93,7 @@ def parse(text: str) -> Query:
             continue
         ws = words(m.group(0))
         for j, w in enumerate(ws):
-            parts.append(_quote(w) + ("*" if last and j == len(ws) - 1 else ""))
+            parts.append(_quote(w) + ("*" if last and j == len(ws) - 1 and len(w) >= MIN_PREFIX else ""))
             query.words.append(w)
     query.match = " ".join(parts) if parts else None
     return query
