@@ -168,7 +168,7 @@ def tmux_first_paint(path: Path, runs: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
             subprocess.run(tmux + ["new-session", "-d", "-x", "160", "-y", "45", "-s", "b",
-                                   f"{exe} --db {path} --read-only"], check=True, cwd=tmp)
+                                   f"{exe} --db {path.resolve()} --read-only"], check=True, cwd=tmp)
             try:
                 while True:
                     screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], capture_output=True,

@@ -197,7 +197,7 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # less the scrollbar, when there is one
         base = self.rich_style
         if index >= self.total:
             return Strip.blank(width, base)
