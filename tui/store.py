@@ -244,6 +244,7 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
+        self._df_cache: dict[str, int] = {}
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a catalogue")
         exists = self.path.exists()
@@ -607,6 +608,7 @@ class Store:
             conn.execute(_CITED_BY_TRIGGER)
             if progress:
                 progress(total, total)
+        self._df_cache.clear()
         return summary
 
 
@@ -804,11 +806,19 @@ class Store:
     # -- the similar-items primitives (the choosing is in similar.py)
 
     def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
-        """How many works hold each term, from the full-text index's vocabulary."""
+        """How many works hold each term, from the full-text index's vocabulary.
+
+        Remembered (up to 200k terms) until the next import: a lookup reads the term's whole
+        list of works, and an estimate a little out of date does not change what is similar.
+        """
         out = {}
         for term in terms:
-            rows = self._read("SELECT doc FROM works_vocab WHERE term = ?", (term,))
-            out[term] = rows[0][0] if rows else 0
+            if term not in self._df_cache:
+                rows = self._read("SELECT doc FROM works_vocab WHERE term = ?", (term,))
+                if len(self._df_cache) > 200_000:
+                    self._df_cache.clear()
+                self._df_cache[term] = rows[0][0] if rows else 0
+            out[term] = self._df_cache[term]
         return out
 
     def works_matching_any(self, terms: list[str], exclude: int, limit: int) -> list[tuple[int, str, str]]:
@@ -829,11 +839,11 @@ class Store:
             "AND a.name != 'et al.' GROUP BY wa2.work_id LIMIT ?", (work_id, work_id, limit))
 
     def works_in_venue(self, venue: str, exclude: int, limit: int) -> list[int]:
-        """Other works in the same venue."""
+        """Other works in the same venue, the newest first (the venue index gives that order)."""
         if not venue:
             return []
         return [r[0] for r in self._read(
-            "SELECT id FROM works WHERE venue = ? AND id != ? ORDER BY cited_by DESC LIMIT ?", (venue, exclude, limit))]
+            "SELECT id FROM works WHERE venue = ? AND id != ? ORDER BY id DESC LIMIT ?", (venue, exclude, limit))]
 
     def works_sharing_keywords(self, work_id: int, limit: int) -> list[tuple[int, str]]:
         """(id, keyword) for other works sharing a keyword, rarest keywords first."""
