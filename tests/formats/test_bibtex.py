@@ -257,12 +257,15 @@ def _file_id(path) -> str:
 
 
 def _reference_text(path: Path) -> str | None:
-    """The file as text, read independently of ibid: a BOM decides, else UTF-8; None when not UTF-8."""
+    """The file as text, read independently of ibid: a BOM decides, NULs mean UTF-16, else UTF-8;
+    None when not UTF-8."""
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if b"\x00" in data:  # UTF-16 without a BOM (JabRef's tiny-BE/LE-noBOM): the NULs say which order
+        return data.decode("utf-16-be" if data[0] == 0 else "utf-16-le")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -303,3 +306,18 @@ def test_real_bib_file_imports(path, tmp_path: Path):
     for p in batch.problems:
         assert "\n" not in str(p) and p.file == str(path)
         assert p.line is None or p.line >= 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read(tmp_path: Path, encoding: str):
+    path = tmp_path / "w.bib"
+    path.write_bytes("@article{k, title = {Über Ästhetik}, year = {2001}}\n".encode(encoding))
+    batch = parse_path(path)
+    assert [(w.key, w.title) for w in batch.works] == [("k", "Über Ästhetik")]
+
+
+def test_a_bib_with_only_strings_and_comments_says_so(tmp_path: Path):
+    path = tmp_path / "s.bib"
+    path.write_text('@string{jan = "January"}\n% nothing else\n')
+    with pytest.raises(FormatError, match="no BibTeX entries to import .only comments and @string definitions."):
+        parse_path(path)

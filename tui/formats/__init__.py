@@ -61,6 +61,14 @@ def read_text(path: Path, encoding: str | None = None) -> str:
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if data[:200].count(b"\x00") * 4 >= min(len(data), 200):
+        # UTF-16 without a BOM: text never holds NUL bytes, so where they fall tells the order
+        head = data[:200]
+        order = "utf-16-be" if head[0::2].count(0) > head[1::2].count(0) else "utf-16-le"
+        try:
+            return data.decode(order)
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -111,5 +119,6 @@ def parse_path(path: Path, encoding: str | None = None) -> Batch:
     else:
         batch = bibtex.parse_string(text, str(path))
         if not batch.works and not batch.problems:
-            raise FormatError(f"{path}: no BibTeX entries found (is it a BibTeX file?)")
+            what = "only comments and @string definitions" if "@" in text else "no BibTeX at all"
+            raise FormatError(f"{path}: no BibTeX entries to import ({what})")
     return batch
