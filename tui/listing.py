@@ -49,6 +49,7 @@ class IdsSource:
     store: Store
     ids: list[int] = field(default_factory=list)
     total: int = 0  # all matches; may exceed len(ids) when the hits were capped
+    exact: bool = True  # False while `total` is only a lower bound (the count comes later)
     label: str = ""
 
     def __len__(self) -> int:

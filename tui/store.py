@@ -24,6 +24,8 @@ from .models import Author, AuthorPage, ListRow, Stats, Work, WorkRef, join_name
 from .query import Query, parse
 
 BUSY_TIMEOUT_MS = 5000
+RANK_CANDIDATES = 5_000  # searches ranked by relevance rank at most this many (the newest) matches
+_BM25_WEIGHTS = "10.0, 5.0, 1.0, 3.0, 2.0"  # title, authors, abstract, keywords, venue
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
 
@@ -924,10 +926,18 @@ class Store:
             order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
                      "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
             return sql + f" ORDER BY {order}", params
-        sql = (f"SELECT {select} FROM works_fts f JOIN works w ON w.id = f.rowid WHERE works_fts MATCH ?"
-               + "".join(f" AND {c}" for c in where))
+        filters = "".join(f" AND {c}" for c in where)
+        if sort not in ("year", "title", "cited") and select == "w.id":
+            # Relevance: bm25 costs per matching work, seconds for a broad word at a million.
+            # Rank a capped set of candidates, the newest matches first: exact below the cap.
+            join = " JOIN works w ON w.id = f.rowid" if where else ""
+            sql = (f"SELECT id FROM (SELECT f.rowid AS id, bm25(works_fts, {_BM25_WEIGHTS}) AS score "
+                   f"FROM works_fts f{join} WHERE works_fts MATCH ?{filters} "
+                   f"ORDER BY f.rowid DESC LIMIT {RANK_CANDIDATES})")
+            return sql + " ORDER BY score, id", [q.match, *params]
+        sql = f"SELECT {select} FROM works_fts f JOIN works w ON w.id = f.rowid WHERE works_fts MATCH ?{filters}"
         order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
-                 "cited": "w.cited_by DESC, w.id"}.get(sort, "bm25(works_fts, 10.0, 5.0, 1.0, 3.0, 2.0)")
+                 "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
         return sql + f" ORDER BY {order}", [q.match, *params]
 
     def search_ids(self, text: str | Query, sort: str = "relevance", limit: int = 10000) -> list[int]:

@@ -20,7 +20,7 @@ from ..models import WorkPage
 from ..query import SORTS
 from ..safe import printable
 from ..similar import similar
-from ..store import Store, StoreError
+from ..store import RANK_CANDIDATES, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
@@ -162,10 +162,19 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 source = BrowseSource(self.store, self.store.count(), browse)
             else:
                 ids = self.store.search_ids(query, sort, SEARCH_CAP)
-                total = len(ids) if len(ids) < SEARCH_CAP else self.store.search_count(query)
-                source = IdsSource(self.store, ids, total)
+                cap = min(SEARCH_CAP, RANK_CANDIDATES) if sort == "relevance" else SEARCH_CAP
+                source = IdsSource(self.store, ids, len(ids), exact=len(ids) < cap)
         finally:
             self.app.call_from_thread(self._list_ready, query, sort, refresh, source)
+        if isinstance(source, IdsSource) and not source.exact:
+            # The list is on screen; now count every match (a broad word at a million: ~0.5 s).
+            total = self.store.search_count(query)
+            self.app.call_from_thread(self._count_ready, query, sort, source, total)
+
+    def _count_ready(self, query: str, sort: str, source: IdsSource, total: int) -> None:
+        if self.works.source is source:
+            source.total, source.exact = total, True
+            self._set_status(query, sort, source)
 
     def _list_ready(self, query: str, sort: str, refresh: bool, source: BrowseSource | IdsSource | None) -> None:
         self._search_busy = False
@@ -202,8 +211,11 @@ class MainScreen(ReportsWorkerErrors, Screen):
             text = f"{source.total:,} works · sorted by {sort if sort in BROWSE_SORTS else 'added'}"
         elif source.total == 0:
             text = f"No works match “{printable(query, False)}”"
+        elif isinstance(source, IdsSource) and not source.exact:
+            text = f"{len(source):,}+ matches (counting…) · by {sort}"
         else:
-            shown = f" (first {len(source):,})" if len(source) < source.total else ""
+            best = "newest " if sort == "relevance" and len(source) >= RANK_CANDIDATES else ""
+            shown = f" (the {best}{len(source):,} ranked)" if len(source) < source.total else ""
             text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {sort}"
         status.update(Text(text))
 

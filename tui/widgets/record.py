@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.renderables.sparkline import Sparkline
@@ -257,8 +257,6 @@ class RecordView(ScrollView, can_focus=True):
             in_section = [i for i in matches if self.doc.lines[self.items[i]].section == cursor_section]
             if in_section or matches:
                 self.cursor = (in_section or matches)[0]
-                # the page just changed size: scroll once it is laid out, or the scroll is clamped
-                self.call_after_refresh(self._scroll_to_cursor)
         if self.cursor == -1:
             self.scroll_home(animate=False)
 
@@ -300,9 +298,17 @@ class RecordView(ScrollView, can_focus=True):
         self.refresh()
 
     def _scroll_to_cursor(self) -> None:
-        if 0 <= self.cursor < len(self.items):
-            line = self.items[self.cursor]
-            self.scroll_to_region(Region(0, max(line - 1, 0), 1, 3), animate=False, immediate=True)
+        """Bring the cursor's line (with one line of context) into view."""
+        if not 0 <= self.cursor < len(self.items):
+            return
+        line = self.items[self.cursor]
+        top, height = self.scroll_offset.y, max(self.scrollable_content_region.height, 3)
+        # force: a page that just grew has no scrollbar until the next layout, and without one
+        # Textual refuses to scroll (coming back from a short page, the cursor was left off screen)
+        if line - 1 < top:
+            self.scroll_to(y=max(line - 1, 0), animate=False, immediate=True, force=True)
+        elif line + 1 >= top + height:
+            self.scroll_to(y=line + 2 - height, animate=False, immediate=True, force=True)
 
     def _visible_items(self) -> list[int]:
         top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.size.height
