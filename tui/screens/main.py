@@ -161,6 +161,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 browse = sort if sort in BROWSE_SORTS else "added"
                 source = BrowseSource(self.store, self.store.count(), browse)
             else:
+                sort = sort if sort in SORTS else "relevance"
                 ids = self.store.search_ids(query, sort, SEARCH_CAP)
                 cap = min(SEARCH_CAP, RANK_CANDIDATES) if sort == "relevance" else SEARCH_CAP
                 source = IdsSource(self.store, ids, len(ids), exact=len(ids) < cap)
@@ -200,10 +201,14 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 self._show_message("The catalogue is empty.\n\nImport works with: ibid import FILE.bib")
         if self._enter_first:
             self._enter_first = False
-            if len(source):
-                self.works.focus()
-                self.works.cursor = 0
-                self._open_first = True
+            self._go_to_first_hit()
+
+    def _go_to_first_hit(self) -> None:
+        """`enter` in the search box: the list takes the focus and its first work opens."""
+        if self.works.total:
+            self.works.focus()
+            self.works.cursor = 0
+            self._open_first = True
 
     def _set_status(self, query: str, sort: str, source: BrowseSource | IdsSource) -> None:
         status = self.query_one("#status", Static)
@@ -228,14 +233,10 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self._enter_first = True
-        if not self._search_busy:
-            # The list for this text is already shown: go to its first hit now.
-            self._enter_first = False
-            if self.works.total:
-                self.works.focus()
-                self.works.cursor = 0
-                self._open_first = True
+        if self._search_busy:
+            self._enter_first = True  # when this text's list arrives
+        else:
+            self._go_to_first_hit()  # the list for this text is already shown
 
     def _search_sort(self) -> str:
         return self.sort if self.sort in SORTS else "relevance"
