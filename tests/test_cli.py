@@ -430,3 +430,20 @@ def test_edit_refuses_bad_bibtex_and_changes_nothing(db: Path, tmp_path: Path):
     assert result.exit_code == 1
     assert assert_one_error_line(result).startswith("ibid: line 1: refused block")
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("args", [["search", "--limit", "0", "x"], ["nosuch"], ["show"],
+                                  ["import", "--on-duplicate", "bogus", "x.bib"]])
+def test_usage_errors_are_one_line(db: Path, args):
+    before = snapshot(db)
+    result = ibid(*args, "--db", db) if args[0] != "nosuch" else ibid(*args)
+    line = assert_one_error_line(result)
+    assert "(see ibid --help)" in line
+    assert snapshot(db) == before
+
+
+def test_export_of_a_query_is_not_capped(db: Path):
+    store_path = db
+    result = ibid("export", "nankai", "--db", store_path)
+    assert result.exit_code == 0
+    assert result.output.count("@article{") == 3

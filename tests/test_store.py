@@ -630,3 +630,19 @@ def test_an_empty_file_becomes_a_catalogue(tmp_path: Path):
         assert s.count() == 1
     finally:
         s.close()
+
+
+def test_relevance_ranks_a_capped_set_of_the_newest_matches(tmp_path: Path, monkeypatch):
+    store = Store(tmp_path / "many.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"common word {i}" + (" common" * (i % 3)))
+                                    for i in range(30)]))
+    monkeypatch.setattr("tui.store.RANK_CANDIDATES", 10)
+    ranked = store.search_ids("common ", "relevance")
+    assert len(ranked) == 10
+    newest = {store.work(f"W{i}").id for i in range(20, 30)}
+    assert set(ranked) == newest  # the ten newest matches, best first
+    assert [store.work_by_id(i).key for i in ranked[:4]] == ["W20", "W23", "W26", "W29"]  # most "common"s; ties by id
+    assert len(store.search_ids("common ", "added", limit=10**9)) == 30  # other orders are not capped
+    assert len(store.search_ids("common ", "year", limit=10**9)) == 30
+    assert store.search_count("common ") == 30
+    store.close()

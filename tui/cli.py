@@ -55,7 +55,17 @@ def open_store(ctx: click.Context, db: Path | None, read_only: bool | None, must
 
 
 class Group(click.Group):
-    """Turns every store and format error into one line on stderr, never a traceback."""
+    """Turns every store, format and usage error into one line on stderr, never a traceback."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:  # a bad option or argument: one line, not the usage page
+            fail(f"{exc.format_message()} (see ibid --help)" if isinstance(exc, click.UsageError) else exc.format_message())
+        except click.Abort:
+            fail("interrupted")
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -219,7 +229,8 @@ def export(ctx, query, fmt, db, read_only):
     from .formats import bibtex
 
     store = open_store(ctx, db, read_only)
-    ids = store.search_ids(query, limit=10**9) if query.strip() else None
+    # a query given whole: its last word is a word, not a prefix being typed
+    ids = store.search_ids(query + " ", "added", limit=10**9) if query.strip() else None
     if fmt == "json":
         click.echo("[")
         first = True
@@ -251,6 +262,7 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
     Qualifiers: author:NAME title:WORDS venue:NAME year:2019 year:2010..2020.
     """
     store = open_store(ctx, db, read_only)
+    query += " "  # given whole: the last word is a word, not a prefix being typed
     ids = store.search_ids(query, sort, limit)
     if as_json:
         click.echo(json.dumps([work_json(store, w) for w in store.works(ids)], ensure_ascii=False, indent=2))

@@ -927,7 +927,7 @@ class Store:
                      "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
             return sql + f" ORDER BY {order}", params
         filters = "".join(f" AND {c}" for c in where)
-        if sort not in ("year", "title", "cited") and select == "w.id":
+        if sort == "relevance" and select == "w.id":
             # Relevance: bm25 costs per matching work, seconds for a broad word at a million.
             # Rank a capped set of candidates, the newest matches first: exact below the cap.
             join = " JOIN works w ON w.id = f.rowid" if where else ""
@@ -941,7 +941,9 @@ class Store:
         return sql + f" ORDER BY {order}", [q.match, *params]
 
     def search_ids(self, text: str | Query, sort: str = "relevance", limit: int = 10000) -> list[int]:
-        """Ids of the works matching a user's search, best first, at most `limit`."""
+        """Ids of the works matching a user's search, at most `limit`, in a sort order: `relevance`
+        (the best first; only the newest RANK_CANDIDATES matches are ranked), `year`, `title`,
+        `cited`, or `added` (catalogue order, uncapped)."""
         q = parse(text) if isinstance(text, str) else text
         if q.empty:
             return []
