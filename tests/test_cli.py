@@ -447,3 +447,11 @@ def test_export_of_a_query_is_not_capped(db: Path):
     result = ibid("export", "nankai", "--db", store_path)
     assert result.exit_code == 0
     assert result.output.count("@article{") == 3
+
+
+def test_cite_then_undo_from_the_command_line(db: Path):
+    assert ibid("cite", "Hu2006Culture", "Wang2020China", "--db", db).exit_code == 0
+    result = ibid("undo", "--db", db)
+    assert result.exit_code == 0 and "Undid the link Hu2006Culture → Wang2020China" in result.output
+    shown = json.loads(ibid("show", "Wang2020China", "--format", "json", "--db", db).output)
+    assert shown["citations"] == []

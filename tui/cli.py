@@ -286,7 +286,7 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
 def cite(ctx, citing, cited, db, read_only):
     """Record that CITING cites CITED."""
     store = open_store(ctx, db, read_only)
-    store.cite(citing, cited)
+    store.cite(citing, cited, remember=True)
     click.echo(printable(f"{citing} now cites {cited}", False))
 
 
@@ -298,7 +298,7 @@ def cite(ctx, citing, cited, db, read_only):
 def uncite(ctx, citing, cited, db, read_only):
     """Remove the link from CITING to CITED."""
     store = open_store(ctx, db, read_only)
-    store.uncite(citing, cited)
+    store.uncite(citing, cited, remember=True)
     click.echo(printable(f"{citing} no longer cites {cited}", False))
 
 
