@@ -100,20 +100,56 @@ def make_key(author_last: str, year: int | None, title: str) -> str:
     return key or "work"
 
 
+def unique_key(work: Work, seen: dict[str, int], line: int | None, source: str, problems: list[Problem]) -> None:
+    """Within one file, a key already taken by an earlier record gets a suffix, and says so.
+
+    Two records of one file are two works (a file never lists a work twice on purpose), so
+    they are never merged: the later one is renamed `…b`, `…c` and reported.
+    """
+    if work.key in seen:
+        base, suffix = work.key, 0
+        while work.key in seen:
+            work.key = f"{base}{_suffix(suffix)}"
+            suffix += 1
+        problems.append(Problem(source, line, f"key {base!r} already used at line {seen[base]} by another work; "
+                                f"this one imported as {work.key!r}", kind="renamed"))
+    seen[work.key] = line or 0
+
+
+def _suffix(n: int) -> str:
+    """b, c, ..., z, ba, bb, ...: never runs out."""
+    letters = "bcdefghijklmnopqrstuvwxyz"
+    out = letters[n % 25]
+    n //= 25
+    while n:
+        out = letters[n % 25] + out
+        n //= 25
+    return out
+
+
 def parse_path(path: Path, encoding: str | None = None) -> Batch:
     """Read any file ibid imports, choosing the reader by extension (or by content)."""
-    from . import bibtex, jsonl, philpapers
+    from . import bibtex, csl, jsonl, philpapers, ris
 
     path = Path(path)
     text = read_text(path, encoding)
     suffix = path.suffix.lower()
-    if suffix not in (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt"):
-        head = text.lstrip()[:1]
-        suffix = {"@": ".bib", "{": ".jsonl"}.get(head, "")
+    if suffix not in (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt", ".ris", ".json"):
+        head = text.lstrip()[:2]
+        suffix = ".ris" if head == "TY" else {"@": ".bib", "{": ".jsonl", "[": ".json"}.get(head[:1], "")
         if not suffix:
-            raise FormatError(f"{path}: unknown format (ibid reads .bib, .jsonl and PhilPapers record .txt)")
+            raise FormatError(f"{path}: unknown format (ibid reads .bib, .ris, CSL-JSON .json, .jsonl "
+                              "and PhilPapers record .txt)")
+    if suffix == ".txt" and text.lstrip().startswith("TY"):
+        suffix = ".ris"  # many "export citation" buttons save RIS as .txt
     if suffix in (".jsonl", ".ndjson"):
         batch = jsonl.parse_string(text, str(path))
+    elif suffix == ".ris":
+        batch = ris.parse_string(text, str(path))
+        if not batch.works and not batch.problems:
+            raise FormatError(f"{path}: no RIS records to import (no `TY  - ` line)")
+    elif suffix == ".json":
+        batch = csl.parse_string(text, str(path))
     elif suffix == ".txt":
         batch = philpapers.parse_string(text, str(path))
     else:
