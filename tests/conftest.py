@@ -21,6 +21,12 @@ def require_shared_data(relative: str = "") -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path_factory, monkeypatch):
+    """Tests never read the user's own config file (their resolver, their citation style)."""
+    monkeypatch.setenv("IBID_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The root of ../shared/data (skips when absent)."""

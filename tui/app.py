@@ -42,6 +42,11 @@ class IbidApp(App):
             yield SystemCommand("Back", "Back through what you opened", screen.action_back)
             yield SystemCommand("Forward", "Forward through what you opened", screen.action_forward)
             yield SystemCommand("Open link", "Open the DOI or URL in your browser", screen.action_open_link)
+            yield SystemCommand("Open through your library", "OpenURL via your link resolver", screen.action_library_link)
+            yield SystemCommand("Archive a copy", "Copy a file (a PDF) into the catalogue with this work",
+                                screen.action_attach_file)
+            yield SystemCommand("Export marked works", "Write the works marked with space to a file",
+                                screen.action_export_marked)
             yield SystemCommand("Refresh", "Reload the list and the record", screen.action_reload)
 
     def action_toggle_help(self) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from .attach import stored_path
+from .config import ConfigError, load_config, resolver_hint
 from .formats import FormatError, parse_path
 from .models import Work
 from .safe import printable
@@ -70,7 +72,7 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StoreError, FormatError) as exc:
+        except (StoreError, FormatError, ConfigError) as exc:
             fail(str(exc))
         except KeyboardInterrupt:
             fail("interrupted; nothing after the last confirmed change was kept")
@@ -115,7 +117,8 @@ def _print_summary(name: str, s: ImportSummary, limit: int = 20) -> None:
 @db_option
 @click.pass_context
 def import_(ctx, files, on_duplicate, encoding, db, read_only):
-    """Import BibTeX (.bib), JSON Lines (.jsonl) or PhilPapers record pages (.txt).
+    """Import BibTeX (.bib), RIS (.ris), CSL-JSON or Zotero JSON (.json), JSON Lines (.jsonl)
+    or PhilPapers record pages (.txt).
 
     Each file is one transaction: imported whole, or not at all.
     """
@@ -159,7 +162,7 @@ def work_json(store: Store, work: Work, similar: bool = True) -> dict:
         "added": work.added, "updated": work.updated,
         "citations": [{"key": r.key, "title": r.title} for r in store.citations(work.id, limit=10**9)],
         "references": [{"key": r.key, "title": r.title} for r in store.references(work.id, limit=10**9)],
-        "files": store.files(work.id),
+        "files": [{"name": f.name, "path": str(stored_path(store, f)), "added": f.added} for f in store.files(work.id)],
         "fields": work.fields,
     }
     if work.pp_downloads is not None:
@@ -200,14 +203,21 @@ def work_text(store: Store, work: Work) -> str:
     return printable("\n".join(lines))
 
 
+EXPORT_FORMATS = ["bibtex", "json", "ris", "csl-json"]
+REFERENCE_STYLES = ["apa", "chicago", "chicago-notes", "mla", "harvard", "ieee"]
+
+
 @main.command()
 @click.argument("key")
-@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", *EXPORT_FORMATS, *REFERENCE_STYLES, "openurl"]),
+              help="A record format, a formatted reference in a citation style, or the OpenURL "
+                   "link through your library.")
 @db_option
 @click.pass_context
 def show(ctx, key, fmt, db, read_only):
     """Show one work by its citation key."""
-    from .formats import bibtex
+    from .formats import bibtex, cite, csl, ris
 
     store = open_store(ctx, db, read_only)
     work = store.work(key)
@@ -215,22 +225,59 @@ def show(ctx, key, fmt, db, read_only):
         click.echo(json.dumps(work_json(store, work), ensure_ascii=False, indent=2))
     elif fmt == "bibtex":
         click.echo(printable(bibtex.write([work])), nl=False)
+    elif fmt == "ris":
+        click.echo(printable(ris.write([work])), nl=False)
+    elif fmt == "csl-json":
+        click.echo(csl.write([work]), nl=False)
+    elif fmt == "openurl":
+        from .links import openurl
+
+        config = load_config()
+        if not config.resolver:
+            fail(resolver_hint(config.path))
+        click.echo(openurl(work, config.resolver))
+    elif fmt in REFERENCE_STYLES:
+        click.echo(printable(cite.format_reference(work, fmt), newlines=False))
     else:
         click.echo(work_text(store, work))
 
 
 @main.command()
 @click.argument("query", required=False, default="")
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "json"]), default="bibtex", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="bibtex", show_default=True)
 @db_option
 @click.pass_context
 def export(ctx, query, fmt, db, read_only):
-    """Write the catalogue, or the works matching QUERY, to stdout."""
-    from .formats import bibtex
+    """Write the catalogue, or the works matching QUERY, to stdout.
+
+    bibtex, ris and csl-json are the files other tools read; json is ibid's own view, with
+    citations, references and archived copies.
+    """
+    from .formats import bibtex, csl, ris
 
     store = open_store(ctx, db, read_only)
     # a query given whole: its last word is a word, not a prefix being typed
     ids = store.search_ids(query + " ", "added", limit=10**9) if query.strip() else None
+    if fmt == "csl-json":
+        # one JSON array, written item by item so a million works never sit in memory at once
+        click.echo("[")
+        first = True
+        for work in store.works(ids):
+            text = json.dumps(csl.work_to_item(work), ensure_ascii=False, indent=2)
+            click.echo(("" if first else ",\n") + "  " + text.replace("\n", "\n  "), nl=False)
+            first = False
+        click.echo("\n]")
+        return
+    if fmt == "ris":
+        chunk = []
+        for work in store.works(ids):
+            chunk.append(work)
+            if len(chunk) == 500:
+                click.echo(printable(ris.write(chunk)), nl=False)
+                chunk = []
+        if chunk:
+            click.echo(printable(ris.write(chunk)), nl=False)
+        return
     if fmt == "json":
         click.echo("[")
         first = True
@@ -318,6 +365,22 @@ def edit(ctx, key, db, read_only):
         return
     store.update_work(work.id, bibtex.parse_one(text))
     click.echo(printable(f"Saved {key}", False))
+
+
+@main.command()
+@click.argument("key")
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+@click.pass_context
+def attach(ctx, key, file, db, read_only):
+    """Archive a copy of FILE (a PDF, say) with the work KEY, in the catalogue's own folder."""
+    from .attach import attach as archive
+
+    store = open_store(ctx, db, read_only)
+    work = store.work(key)
+    attachment = archive(store, work, file)
+    click.echo(printable(f"Archived {file} for {key} as {stored_path(store, attachment)}; "
+                         f"papers currently archived: {store.archived_count():,}", False))
 
 
 @main.command()

@@ -89,6 +89,16 @@ class Similar:
 
 
 @dataclass
+class Attachment:
+    """An archived copy of a work: a file in the catalogue's own folder."""
+
+    name: str  # the file's name as the user gave it
+    stored: str  # its safe name inside the catalogue's files folder
+    added: str = ""
+    id: int | None = None
+
+
+@dataclass
 class WorkPage:
     """Everything the detail pane shows for one work."""
 
@@ -99,7 +109,7 @@ class WorkPage:
     reference_count: int
     similar: list[Similar]
     stats: Stats
-    files: list[str] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
 
 
 @dataclass

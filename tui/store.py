@@ -20,7 +20,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from .formats import Batch, Problem
-from .models import Author, AuthorPage, ListRow, Stats, Work, WorkRef, join_names
+from .models import Attachment, Author, AuthorPage, ListRow, Stats, Work, WorkRef, join_names
 from .query import Query, parse
 
 BUSY_TIMEOUT_MS = 5000
@@ -284,6 +284,12 @@ class Store:
         if conn is None:
             conn = self._local.conn = self._connect()
         return conn
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def close(self) -> None:
         """Close every connection this store opened."""
@@ -697,6 +703,13 @@ class Store:
         with self._write() as conn:
             conn.execute("INSERT INTO events(work_id, kind, at) VALUES (?, ?, ?)", (work_id, kind, now()))
 
+    def record_events(self, work_ids: list[int], kind: str) -> None:
+        """Count the same event for many works at once (an export of a marked set)."""
+        stamp = now()
+        with self._write() as conn:
+            conn.executemany("INSERT INTO events(work_id, kind, at) VALUES (?, ?, ?)",
+                             [(i, kind, stamp) for i in work_ids])
+
     def stats(self, work_id: int, months: int = 12) -> Stats:
         """Local usage counts, the last six months, rank and monthly history."""
         stats = Stats()
@@ -796,9 +809,20 @@ class Store:
             "SELECT w.id, w.key, w.title, w.authors, w.year FROM similar_links s JOIN works w ON w.id = s.other_id "
             "WHERE s.work_id = ? ORDER BY s.position", (work_id,))]
 
-    def files(self, work_id: int) -> list[str]:
-        """Paths of the copies attached to a work."""
-        return [p for (p,) in self._read("SELECT path FROM files WHERE work_id = ? ORDER BY id", (work_id,))]
+    def files(self, work_id: int) -> list[Attachment]:
+        """The copies archived for a work, oldest first."""
+        return [Attachment(name, stored, added, file_id) for file_id, stored, name, added in self._read(
+            "SELECT id, path, name, added FROM files WHERE work_id = ? ORDER BY id", (work_id,))]
+
+    def add_file(self, work_id: int, stored: str, name: str) -> Attachment:
+        """Record an archived copy (the file itself is already in the catalogue's folder)."""
+        stamp = now()
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM works WHERE id = ?", (work_id,)).fetchone() is None:
+                raise StoreError("that work is no longer in the catalogue")
+            cur = conn.execute("INSERT INTO files(work_id, path, name, added) VALUES (?, ?, ?, ?)",
+                               (work_id, stored, name, stamp))
+        return Attachment(name, stored, stamp, cur.lastrowid)
 
     def refs(self, ids: Iterable[int]) -> dict[int, WorkRef]:
         """Short handles for the given work ids."""

@@ -366,6 +366,6 @@ async def test_copy_keys_put_text_on_the_clipboard_and_count(seed_db, monkeypatc
         assert app.clipboard == "Wang2020China"
         await pilot.press("Y")
         await settle(pilot)
-        assert app.clipboard == ("Wang, Li (2020). China and Russia in the SCO: Consensus & divergence. "
-                                 "Human Affairs 30 (2):189-198.")
+        assert app.clipboard == ("Wang, L. (2020). China and Russia in the SCO: Consensus & divergence. "
+                                 "Human Affairs, 30(2), 189–198.")  # APA, the default style
         assert "3 copies" in page_text(app)

@@ -194,6 +194,13 @@ def work_to_record(work: Work) -> dict:
     return record
 
 
+class _Writer(rispy.RisWriter):
+    """rispy's writer without its `1.`, `2.` line before each record (Zotero and EndNote expect `TY` first)."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
 def write(works: list[Work]) -> str:
     """RIS text for works, through rispy's writer."""
-    return rispy.dumps([work_to_record(w) for w in works]) if works else ""
+    return rispy.dumps([work_to_record(w) for w in works], implementation=_Writer) if works else ""

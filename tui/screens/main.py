@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -12,9 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from ..attach import attach, stored_path
 from ..clipboard import copy_with_pyperclip, describe
-from ..formats import bibtex
-from ..formats.reference import format_reference
+from ..config import ConfigError, load_config, resolver_hint
+from ..formats import FormatError, bibtex
+from ..links import external_url, openurl
 from ..listing import BrowseSource, IdsSource
 from ..models import WorkPage
 from ..query import SORTS
@@ -24,8 +29,12 @@ from ..store import RANK_CANDIDATES, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
-from .edit import NEW_WORK, EditScreen
+from .edit import NEW_WORK, ConfirmScreen, EditScreen
 from .pick import PickWorkScreen
+from .prompt import PromptScreen
+
+# what `x` writes, by the file name's extension
+EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
 
 SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are in all
 CITATIONS_SHOWN = 2_000
@@ -48,7 +57,14 @@ follows the highlighted work.
 - `delete` on a highlighted citation or reference removes the link; `u` undoes the last change
   (links, edits, new works), even after a restart.
 - `e` edits the work's BibTeX (`ctrl+s` saves, `escape` cancels); `n` adds a new work.
-- `a` the author's profile; `s` changes the sort; `o` opens the DOI or URL.
+- `a` the author's profile; `s` changes the sort; `o` opens the DOI or URL (or, on an
+  archived copy, the file); `L` opens the work through your library (OpenURL; set
+  `[library] resolver` in the config file).
+- `f` archives a copy of a file (a PDF) with the work, in the catalogue's own folder.
+- `space` in the list marks a work; `x` exports the marked works to a file you name
+  (`.bib`, `.ris`, or `.json` for CSL-JSON).
+- `Y` copies the reference in the style set by `[references] style` in the config file
+  (apa, chicago, mla, harvard, ieee; default apa).
 """
 
 
@@ -100,6 +116,9 @@ class MainScreen(ReportsWorkerErrors, Screen):
         Binding("a", "author", "Author", id="author"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("o", "open_link", "Link", id="open-link"),
+        Binding("L", "library_link", "Library", id="library-link"),
+        Binding("f", "attach_file", "Attach", id="attach-file"),
+        Binding("x", "export_marked", "Export", id="export-marked"),
         Binding("ctrl+r", "reload", "Refresh", id="refresh"),
     ]
 
@@ -120,6 +139,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self._detail_next: Visit | None = None
         self._open_first = False
         self._pre_search: Visit | None = None
+        self.archived = 0  # papers currently archived, in the whole catalogue
+        self._status_args: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -160,6 +181,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             if not query.strip():
                 browse = sort if sort in BROWSE_SORTS else "added"
                 source = BrowseSource(self.store, self.store.count(), browse)
+                self.archived = self.store.archived_count()
             else:
                 sort = sort if sort in SORTS else "relevance"
                 ids = self.store.search_ids(query, sort, SEARCH_CAP)
@@ -192,8 +214,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self.works.set_source(source)
         self._set_status(query, sort, source)
         if isinstance(source, BrowseSource):
-            self.sub_title = f"{self.store.path.name} · {source.total:,} works"
-            self.app.sub_title = self.sub_title
+            self._set_header(source.total)
         if len(source) == 0:
             if query.strip():
                 self._show_message(f"No works match “{printable(query, False)}”.")
@@ -210,7 +231,24 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self.works.cursor = 0
             self._open_first = True
 
+    _catalogue_total = 0
+
+    def _set_header(self, total: int | None = None) -> None:
+        """`catalog.db · 1,009 works · Papers currently archived: 2` (the record page's own words)."""
+        if total is not None:
+            self._catalogue_total = total
+        total = self._catalogue_total
+        self.sub_title = f"{self.store.path.name} · {total:,} works · Papers currently archived: {self.archived:,}"
+        self.app.sub_title = self.sub_title
+
+    @on(WorkList.MarksChanged)
+    def _marks_changed(self, event: WorkList.MarksChanged) -> None:
+        self.update_keys()
+        if self._status_args is not None:
+            self._set_status(*self._status_args)
+
     def _set_status(self, query: str, sort: str, source: BrowseSource | IdsSource) -> None:
+        self._status_args = (query, sort, source)
         status = self.query_one("#status", Static)
         if not query.strip():
             text = f"{source.total:,} works · sorted by {sort if sort in BROWSE_SORTS else 'added'}"
@@ -222,6 +260,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
             best = "newest " if sort == "relevance" and len(source) >= RANK_CANDIDATES else ""
             shown = f" (the {best}{len(source):,} ranked)" if len(source) < source.total else ""
             text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {sort}"
+        if self.works.marked:
+            text += f" · {len(self.works.marked):,} marked (x exports)"
         status.update(Text(text))
 
     @on(Input.Changed, "#search")
@@ -379,7 +419,10 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     @on(RecordView.Opened)
     def _record_opened(self, event: RecordView.Opened) -> None:
-        self.open(event.target)
+        if event.target[0] == "file":
+            self._open_file(str(event.target[1]))
+        else:
+            self.open(event.target)
 
     # -- actions on the work shown
 
@@ -388,7 +431,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def update_keys(self) -> None:
         """Redraw the footer when what the keys can act on has changed (a redraw costs)."""
         state = (self.page is None, bool(self.back_stack), bool(self.forward_stack),
-                 self.record.section in ("citations", "references"))
+                 self.record.section in ("citations", "references"), bool(self.works.marked))
         if state != self._key_state:
             self._key_state = state
             self.refresh_bindings()
@@ -399,6 +442,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
             return None
         # hidden from the footer while they cannot act
         if action == "remove_link" and self.record.section not in ("citations", "references"):
+            return False
+        if action == "export_marked" and not self.works.marked:
             return False
         if action == "back" and not self.back_stack:
             return False
@@ -419,17 +464,149 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def action_open_link(self) -> None:
         if self.page is None:
             return
-        work_ = self.page.work
-        url = ""
-        if work_.doi:
-            url = "https://doi.org/" + work_.doi.removeprefix("https://doi.org/").removeprefix("doi:")
-        elif work_.url.startswith(("http://", "https://")):
-            url = work_.url
+        target = self.record.target
+        if target is not None and target[0] == "file":
+            self._open_file(str(target[1]))
+            return
+        url = external_url(self.page.work)
         if not url:
-            self.notify("This work has no DOI or web address", severity="warning")
+            what = "no DOI or web address" if not (self.page.work.doi or self.page.work.url) else \
+                "no DOI or http(s) address that can be opened safely"
+            self.notify(f"This work has {what}", severity="warning")
             return
         self.app.open_url(url)
         self.notify(Text(f"Opening {printable(url, False)}").plain, markup=False)
+
+    def _open_file(self, stored: str) -> None:
+        """An archived copy, by its name in the catalogue's folder (never a path from elsewhere)."""
+        if self.page is None:
+            return
+        attachment = next((f for f in self.page.files if f.stored == stored), None)
+        if attachment is None:
+            return
+        path = stored_path(self.store, attachment)
+        if not path.is_file():
+            self.notify(printable(f"{path}: the archived copy is missing", False), severity="error", markup=False)
+            return
+        self.app.open_url(path.resolve().as_uri())
+        self.notify(printable(f"Opening {path}", False), markup=False)
+
+    def action_library_link(self) -> None:
+        if self.page is None:
+            return
+        try:
+            config = load_config()
+        except ConfigError as exc:
+            self.notify(printable(str(exc), False), severity="error", markup=False)
+            return
+        if not config.resolver:
+            self.notify(printable(resolver_hint(config.path), False), severity="warning", markup=False, timeout=10)
+            return
+        url = openurl(self.page.work, config.resolver)
+        self.app.open_url(url)
+        self.notify(printable(f"Opening through your library: {url}", False), markup=False)
+
+    # -- archived copies and exports
+
+    def action_attach_file(self) -> None:
+        if self.page is None:
+            return
+        if self.store.read_only:
+            self.notify("The catalogue is open read-only: nothing can be archived", severity="error")
+            return
+        work_ = self.page.work
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self._archive(work_, Path(answer).expanduser())
+
+        self.app.push_screen(PromptScreen(
+            f"Archive a copy of a file with {printable(work_.key, False)}: its path",
+            value=str(Path.cwd()) + os.sep,
+            hint="The file is copied into the catalogue's own folder; the original is left as it is."), chosen)
+
+    @work(thread=True, exit_on_error=False, group="attach")
+    def _archive(self, work_, path: Path) -> None:
+        try:
+            attachment = attach(self.store, work_, path)
+            self.archived = self.store.archived_count()
+            size = stored_path(self.store, attachment).stat().st_size
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._archived, work_, attachment.stored, size)
+
+    def _archived(self, work_, stored: str, size: int) -> None:
+        self.notify(printable(f"Archived {stored} ({size:,} bytes) with {work_.key}; "
+                              f"papers currently archived: {self.archived:,}", False), title="Archived", markup=False)
+        self._set_header()
+        if self.current is not None and self.current.target == ("work", work_.id):
+            self._request_detail(self.current)
+
+    def action_export_marked(self) -> None:
+        marked = list(self.works.marked)
+        if not marked:
+            self.notify("No works marked: mark them in the list with space first", severity="warning")
+            return
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            path = Path(answer).expanduser()
+            fmt = EXPORT_BY_SUFFIX.get(path.suffix.lower())
+            if fmt is None:
+                self.notify("Name the file .bib (BibTeX), .ris (RIS) or .json (CSL-JSON)", severity="error")
+                return
+            if path.is_dir():
+                self.notify(printable(f"{path}: is a folder; name a file", False), severity="error", markup=False)
+                return
+            if path.exists():
+                self.app.push_screen(ConfirmScreen(f"{printable(str(path), False)} exists. Replace it?"),
+                                     lambda yes: self._export(marked, path, fmt) if yes else None)
+                return
+            self._export(marked, path, fmt)
+
+        self.app.push_screen(PromptScreen(
+            f"Export {len(marked):,} marked work{'s' if len(marked) != 1 else ''} to",
+            value=str(Path.cwd() / "ibid-marked.bib"),
+            hint=".bib for BibTeX, .ris for RIS, .json for CSL-JSON"), chosen)
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def _export(self, ids: list[int], path: Path, fmt: str) -> None:
+        from ..formats import csl, ris
+
+        order = {work_id: n for n, work_id in enumerate(ids)}
+        works = sorted(self.store.works(ids), key=lambda w: order[w.id])  # in the order they were marked
+        writer = {"bibtex": bibtex.write, "ris": ris.write, "csl-json": csl.write}[fmt]
+        text = writer(works)
+        data = text.encode("utf-8")
+        try:
+            # written whole beside the target, then renamed over it: never a half-written file
+            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temp, path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, printable(f"{path}: cannot write ({exc.strerror or exc}); "
+                                                             "nothing was exported", False),
+                                      severity="error", markup=False)
+            return
+        if not self.store.read_only:
+            self.store.record_events([w.id for w in works], "export")
+        self.app.call_from_thread(self._exported, len(works), path, fmt, len(data))
+
+    def _exported(self, count: int, path: Path, fmt: str, size: int) -> None:
+        self.notify(printable(f"Exported {count:,} work{'s' if count != 1 else ''} to {path} "
+                              f"({fmt}, {size:,} bytes)", False), title="Exported", markup=False)
+        self.works.clear_marks()
+        if self.current is not None:
+            self._request_detail(self.current)  # the export counts move
 
     # -- copying
 
@@ -443,7 +620,24 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     def action_copy_reference(self) -> None:
         if self.page is not None:
-            self._copy(format_reference(self.page.work), f"reference to {self.page.work.key}")
+            self._format_reference(self.page.work)
+
+    @work(thread=True, exit_on_error=False, group="reference")
+    def _format_reference(self, work_) -> None:
+        """citeproc-py takes 10-100 ms for a style's first reference: not on the UI thread."""
+        from ..formats.cite import format_reference
+
+        try:
+            style = load_config().style
+            text = format_reference(work_, style)
+        except (ConfigError, FormatError) as exc:
+            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._copy_reference, work_, text, style)
+
+    def _copy_reference(self, work_, text: str, style: str) -> None:
+        if self.page is not None and self.page.work.id == work_.id:
+            self._copy(text, f"{style} reference to {work_.key}")
 
     def _copy(self, text: str, what: str) -> None:
         assert self.page is not None and self.page.work.id is not None

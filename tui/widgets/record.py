@@ -153,8 +153,11 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
         segments += list(console.render(Sparkline(s.history, width=max(spark_w, 1)), options))
         doc.strip(Strip([seg for seg in segments if seg.text != "\n"]))
     doc.text(f"Papers currently archived: {len(page.files)}", "dim")
-    for path in page.files:
-        doc.text("  " + _t(path), "dim", wrap=False)
+    for attachment in page.files:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("  " + _t(attachment.name))
+        line.append(f"  {_t(attachment.stored)} · {attachment.added[:10]}", "dim")
+        doc.item(line, ("file", attachment.stored), "files")
 
     doc.heading("Similar books and articles")
     for sim in page.similar:

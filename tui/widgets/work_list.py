@@ -41,9 +41,11 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
         Binding("enter", "select", "Open", show=False),
+        Binding("space", "toggle_mark", "Mark", id="mark"),
     ]
 
-    COMPONENT_CLASSES = {"work-list--cursor", "work-list--authors", "work-list--year", "work-list--pending"}
+    COMPONENT_CLASSES = {"work-list--cursor", "work-list--authors", "work-list--year", "work-list--pending",
+                         "work-list--mark"}
 
     DEFAULT_CSS = """
     WorkList { background: $surface; }
@@ -52,6 +54,7 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
     WorkList > .work-list--authors { color: $text-muted; }
     WorkList > .work-list--year { color: $text-muted; }
     WorkList > .work-list--pending { color: $text-disabled; }
+    WorkList > .work-list--mark { color: $warning; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -63,6 +66,13 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
             super().__init__()
             self.row = row
             self.index = index
+
+    class MarksChanged(Message):
+        """A work was marked or unmarked (`space`)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
 
     class Selected(Message):
         """`enter` on a work."""
@@ -79,6 +89,7 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._pending: set[int] = set()
         self._failed: set[int] = set()
         self._quiet = False
+        self.marked: dict[int, None] = {}  # work ids, in the order they were marked; kept across searches
 
     # -- data
 
@@ -187,6 +198,24 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         if row is not None:
             self.post_message(self.Selected(row))
 
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the work under the cursor, then step down (so `space space space` marks a run)."""
+        row = self.row(self.cursor)
+        if row is None:
+            return
+        if row.id in self.marked:
+            del self.marked[row.id]
+        else:
+            self.marked[row.id] = None
+        self.post_message(self.MarksChanged(len(self.marked)))
+        self.refresh()
+        self._move(self.cursor + 1)
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.post_message(self.MarksChanged(0))
+        self.refresh()
+
     def on_click(self, event: events.Click) -> None:
         self._move(self.scroll_offset.y + event.y)
 
@@ -215,7 +244,10 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         authors_w = max(min(width // 3, 28), 8)
         title_w = max(width - year_w - authors_w - 3, 8)
         text = Text(no_wrap=True, overflow="ellipsis", style=style)
-        text.append(" ")
+        if row.id in self.marked:
+            text.append("●", self.get_component_rich_style("work-list--mark"))
+        else:
+            text.append(" ")
         text.append(_fit(title, title_w))
         text.append("  ")
         text.append(_fit(authors, authors_w), muted if not cursor else Style())
