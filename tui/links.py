@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from .models import Work
 
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI = re.compile(r"^10\.\d{4,9}/[^\s\x00-\x1f\x7f]+$")
 
 
 def doi_url(doi: str) -> str:
@@ -23,7 +23,7 @@ def doi_url(doi: str) -> str:
             break
     if not _DOI.match(doi):
         return ""
-    return "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+    return "https://doi.org/" + quote(doi, safe="/:;()._-")
 
 
 def web_url(url: str) -> str:

@@ -25,6 +25,7 @@ STYLES = {
     "ieee": "ieee",
 }
 DEFAULT_STYLE = "apa"
+_FALLBACK = {"paper-conference": "chapter", "document": "report", "manuscript": "report"}
 _PUNCTUATION_IN_QUOTE = {"chicago", "chicago-notes", "mla", "ieee"}
 _NUMBER = re.compile(r"^\[1\]\s*")
 
@@ -83,16 +84,24 @@ def format_reference(work: Work, style: str = DEFAULT_STYLE) -> str:
 
     item = work_to_item(work)
     item["id"] = "work"  # citeproc-py lower-cases ids and dislikes some characters in them
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # citeproc-py warns about every CSL field it does not know
-            bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
-            bibliography.register(Citation([CitationItem("work")]))
-            entries = [str(entry) for entry in bibliography.bibliography()]
-    except FormatError:
-        raise
-    except Exception as exc:  # citeproc-py fails on some styles and data; say so in one line
-        raise FormatError(f"citeproc-py could not format {work.key} in {style}: {type(exc).__name__}: {exc}") from None
+    entries: list[str] = []
+    # citeproc-py renders nothing for some types in some styles (Chicago notes: conference papers,
+    # manuscripts, documents); the nearest type it does render stands in
+    for csl_type in dict.fromkeys((item["type"], _FALLBACK.get(item["type"], "book"))):
+        item["type"] = csl_type
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # citeproc-py warns about every CSL field it does not know
+                bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
+                bibliography.register(Citation([CitationItem("work")]))
+                entries = [str(entry) for entry in bibliography.bibliography()]
+        except FormatError:
+            raise
+        except Exception as exc:  # citeproc-py fails on some styles and data; say so in one line
+            raise FormatError(f"citeproc-py could not format {work.key} in {style}: "
+                              f"{type(exc).__name__}: {exc}") from None
+        if "".join(entries).strip():
+            break
     text = _NUMBER.sub("", " ".join(" ".join(entries).split()))  # IEEE's `[1]`: one entry, no number
     if style in _PUNCTUATION_IN_QUOTE:  # en-US: `Divergence.”`, which citeproc-py leaves as `Divergence”.`
         text = text.replace("”.", ".”").replace("”,", ",”")

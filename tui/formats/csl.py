@@ -73,8 +73,9 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         except (TypeError, ValueError, AttributeError) as exc:  # a field of the wrong shape
             batch.problems.append(Problem(source, None, f"item {number}: refused: {type(exc).__name__}: {exc}"))
             continue
-        if not (work.title or work.authors or work.venue or work.doi or work.url):
-            batch.problems.append(Problem(source, None, f"item {number}: refused: no title, author, venue, DOI or URL"))
+        if not (work.title or work.authors or work.venue or work.doi or work.url or KEY_LIKE.match(work.key or " ")
+                and work.key == _text(item.get("id") or item.get("citation-key") or item.get("citationKey"))):
+            batch.problems.append(Problem(source, None, f"item {number}: refused: no title, author, venue, DOI, URL or id"))
             continue
         unique_key(work, seen, number, source, batch.problems)
         batch.works.append(work)

@@ -92,8 +92,8 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
             batch.problems.append(Problem(source, number, "refused record: no tags"))
             continue
         work = record_to_work(records[0])
-        if not (work.title or work.authors or work.venue or work.doi or work.url):
-            batch.problems.append(Problem(source, number, "refused record: no title, author, venue, DOI or URL"))
+        if not (work.title or work.authors or work.venue or work.doi or work.url or _one(records[0], "id")):
+            batch.problems.append(Problem(source, number, "refused record: no title, author, venue, DOI, URL or ID"))
             continue
         unique_key(work, seen, number, source, batch.problems)
         batch.works.append(work)
