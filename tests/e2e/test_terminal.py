@@ -598,3 +598,39 @@ def test_b_copies_the_bibtex_into_the_tmux_buffer(start_ibid, tmp_path):
              what="the formatted reference in the tmux buffer")
     assert pane.tmux("show-buffer").stdout == (
         "Wang, L. (2020). China and Russia in the SCO: Consensus & divergence. Human Affairs, 30(2), 189–198.")
+
+
+def test_mark_export_and_archive_in_a_real_terminal(start_ibid, tmp_path):
+    """`space` marks two works, `x` writes them to a .ris file named at the prompt; `f` archives
+    a file, and the header and the record page count it."""
+    from tui.attach import files_dir
+    from tui.formats import ris
+
+    db = tmp_path / "new.db"
+    pane = start_ibid(db)
+    wait_for(pane, record_loaded(SEED_TITLE))
+    pane.keys("Space", "Space")
+    wait_for(pane, "2 marked", what="the status line to count the marks")
+    assert "x Export" in footer(wait_for(pane, lambda s: "x Export" in footer(s), what="x in the footer"))
+    pane.keys("x")
+    wait_for(pane, ["Export 2 marked works to", "ibid-marked.bib"], what="the export prompt and its suggestion")
+    target = tmp_path / "marked.ris"
+    pane.keys("C-u")  # clear the suggested name
+    wait_for(pane, lambda s: "ibid-marked.bib" not in s, what="the suggestion cleared")
+    pane.type(str(target))
+    pane.keys("Enter")
+    wait_for(pane, "Exported 2 works", what="the export notification")
+    works = ris.parse_string(target.read_text(encoding="utf-8")).works
+    assert len(works) == 2 and works[0].key == "Wang2020China"
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    pane.keys("Home")
+    wait_for(pane, record_loaded(SEED_TITLE))
+    pane.keys("f")
+    wait_for(pane, ["Archive a copy of a file with Wang2020China", "the original is left"], what="the archive prompt")
+    pane.keys("C-u")
+    wait_for(pane, lambda s: str(tmp_path) not in s, what="the suggested folder cleared")
+    pane.type(str(pdf))
+    pane.keys("Enter")
+    wait_for(pane, ["Papers currently archived: 1", "paper.pdf"], what="the archived copy on the page and header")
+    assert (files_dir(db) / "Wang2020China--paper.pdf").read_bytes() == b"%PDF-1.4\n"
