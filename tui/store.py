@@ -580,13 +580,14 @@ class Store:
                     work.key = self._free_key(conn, old, taken)
                     new_works.append((next_id, work))
                     summary.renamed += 1
-                    summary.problems.append(Problem("", None, f"key {old!r} already in the catalogue; imported as {work.key!r}", "renamed"))
+                    summary.problems.append(Problem(batch.source, batch.lines.get(old),
+                                                    f"key {old!r} already in the catalogue; imported as {work.key!r}", "renamed"))
                     ids.setdefault(old, next_id)
                 else:
                     ids.setdefault(work.key, old_id or ids.get(work.key, 0))
                     summary.duplicates += 1
                     summary.problems.append(Problem(
-                        "", None, f"key {work.key!r} already in the catalogue; kept the existing work "
+                        batch.source, batch.lines.get(work.key), f"key {work.key!r} already in the catalogue; kept the existing work "
                         "(--on-duplicate update|rename to change)", "duplicate"))
                     continue
                 taken.add(work.key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -257,13 +258,19 @@ def _file_id(path) -> str:
 
 
 def _reference_text(path: Path) -> str | None:
-    """The file as text, read independently of ibid: a BOM decides, NULs mean UTF-16, else UTF-8;
-    None when not UTF-8."""
+    """The file as text, read independently of ibid: a BOM decides, then JabRef's `% Encoding:`
+    line when it decodes, NULs mean UTF-16, else UTF-8; None when none of these read it."""
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    declared = re.search(rb"^% Encoding: (\S+)", data[:1024], re.M)
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode())
+        except (LookupError, UnicodeDecodeError):
+            pass
     if b"\x00" in data:  # UTF-16 without a BOM (JabRef's tiny-BE/LE-noBOM): the NULs say which order
         return data.decode("utf-16-be" if data[0] == 0 else "utf-16-le")
     try:

@@ -36,6 +36,13 @@ class Batch:
     citations: list[tuple[str, str]] = field(default_factory=list)  # (citing key, cited key)
     similar: list[tuple[str, str]] = field(default_factory=list)  # (work key, similar key)
     problems: list[Problem] = field(default_factory=list)
+    source: str = ""  # the file, for problems found later (a key already in the catalogue)
+    lines: dict[str, int] = field(default_factory=dict)  # key -> line where its work starts
+
+
+_BINARY = [(b"%PDF", "a PDF"), (b"\x1f\x8b", "gzip-compressed (decompress it first)"),
+           (b"PK\x03\x04", "a zip archive"), (b"SQLite format 3\x00", "a SQLite database")]
+_DECLARED = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)\s*$", re.M)
 
 
 def read_text(path: Path, encoding: str | None = None) -> str:
@@ -58,9 +65,19 @@ def read_text(path: Path, encoding: str | None = None) -> str:
         except UnicodeDecodeError as exc:
             raise FormatError(f"{path}: not valid {encoding} (byte {exc.start})") from None
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return _decode(path, data, "utf-8-sig", "UTF-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return _decode(path, data, "utf-16", "UTF-16")
+    for magic, kind in _BINARY:
+        if data.startswith(magic):
+            raise FormatError(f"{path}: {kind}, not a text file ibid can import")
+    declared = _DECLARED.search(data[:1024])
+    if declared:
+        # JabRef writes `% Encoding: windows-1252` on the first line: a reliable answer.
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: treat the file as undeclared
     if data[:200].count(b"\x00") * 4 >= min(len(data), 200):
         # UTF-16 without a BOM: text never holds NUL bytes, so where they fall tells the order
         head = data[:200]
@@ -69,12 +86,27 @@ def read_text(path: Path, encoding: str | None = None) -> str:
             return data.decode(order)
         except UnicodeDecodeError:
             pass
+    if b"\x00" in data[:8192] and not _decodes(data, "utf-8"):
+        raise FormatError(f"{path}: a binary file, not text ibid can import")
+    return _decode(path, data, "utf-8", "UTF-8")
+
+
+def _decodes(data: bytes, codec: str) -> bool:
     try:
-        return data.decode("utf-8")
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode(path: Path, data: bytes, codec: str, name: str) -> str:
+    """`data` decoded, or (never replacing a byte) an error naming the line and `--encoding`."""
+    try:
+        return data.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
         raise FormatError(
-            f"{path}:{line}: not UTF-8; give the file's encoding with --encoding "
+            f"{path}:{line}: not {name}; give the file's encoding with --encoding "
             "(e.g. latin-1, cp1252, gbk, utf-16)"
         ) from None
 
@@ -134,16 +166,27 @@ def parse_path(path: Path, encoding: str | None = None) -> Batch:
     path = Path(path)
     text = read_text(path, encoding)
     suffix = path.suffix.lower()
+    sniffed = False
     if suffix not in (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt", ".ris", ".json"):
         head = text.lstrip()[:2]
         suffix = ".ris" if head == "TY" else {"@": ".bib", "{": ".jsonl", "[": ".json"}.get(head[:1], "")
         if not suffix:
             raise FormatError(f"{path}: unknown format (ibid reads .bib, .ris, CSL-JSON .json, .jsonl "
                               "and PhilPapers record .txt)")
+        sniffed = True
     if suffix == ".txt" and text.lstrip().startswith("TY"):
         suffix = ".ris"  # many "export citation" buttons save RIS as .txt
     if suffix in (".jsonl", ".ndjson"):
         batch = jsonl.parse_string(text, str(path))
+        if sniffed and not batch.works:
+            # `{` first but not one work a line: a JSON document (a Zotero or CSL-JSON export)?
+            try:
+                batch = csl.parse_string(text, str(path))
+            except FormatError:
+                batch.works = []
+            if not batch.works:
+                raise FormatError(f"{path}: unknown format (ibid reads .bib, .ris, CSL-JSON .json, .jsonl and "
+                                  "PhilPapers record .txt; this is JSON, but neither JSON Lines of works nor CSL-JSON)")
     elif suffix == ".ris":
         batch = ris.parse_string(text, str(path))
         if not batch.works and not batch.problems:

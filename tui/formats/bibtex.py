@@ -37,13 +37,15 @@ def parse_file(path: Path, encoding: str | None = None) -> Batch:
 def parse_string(text: str, source: str = "<text>") -> Batch:
     """Parse BibTeX text into a Batch; never raises on bad entries."""
     library = bibtexparser.parse_string(text)
-    batch = Batch()
+    batch = Batch(source=source)
     first_line: dict[str, int] = {}
     for entry in library.entries:
         first_line.setdefault(entry.key, entry.start_line + 1)
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
-        if isinstance(block, model.DuplicateBlockKeyBlock):
+        if isinstance(block, model.DuplicateBlockKeyBlock) and _bad_key(block.key):
+            batch.problems.append(Problem(source, line, f"refused entry with invalid key {block.key!r}"))
+        elif isinstance(block, model.DuplicateBlockKeyBlock):
             first = first_line.get(block.key)
             batch.problems.append(Problem(
                 source, line,
@@ -59,11 +61,16 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
     by_key = {e.key: e for e in library.entries}
     for entry in library.entries:
         line = entry.start_line + 1
-        if not entry.key or not entry.key.strip() or any(c.isspace() for c in entry.key):
+        if _bad_key(entry.key):
             batch.problems.append(Problem(source, line, f"refused entry with invalid key {entry.key!r}"))
             continue
         batch.works.append(entry_to_work(entry, by_key))
+        batch.lines[entry.key] = line
     return batch
+
+
+def _bad_key(key: str) -> bool:
+    return not key or not key.strip() or any(c.isspace() for c in key)
 
 
 def _raw_fields(entry: model.Entry) -> dict[str, str]:

@@ -24,7 +24,7 @@ def parse_file(path: Path, encoding: str | None = None) -> Batch:
 
 def parse_string(text: str, source: str = "<text>") -> Batch:
     """Parse JSON Lines text into a Batch of works and citation links."""
-    batch = Batch()
+    batch = Batch(source=source)
     records: list[tuple[int, dict]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -65,6 +65,7 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
                 source, number, f"key {base!r} already used at line {seen[base]} by another work; "
                 f"this one imported as {work.key!r}", kind="renamed"))
         seen[work.key] = number
+        batch.lines[work.key] = number
         batch.works.append(work)
         if obj.get("s2_id"):
             key_of[str(obj["s2_id"])] = work.key

@@ -122,7 +122,7 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
     author_lines = [ln for _, ln in section("Author's Profile")]
     authors = [Author(author_lines[0], author_lines[1] if len(author_lines) > 1 else "")] if author_lines else []
 
-    batch = Batch()
+    batch = Batch(source=source)
     work = Work(
         key=make_key(authors[0].name.split()[-1] if authors else "", year, title),
         type="article", title=title, authors=authors, year=year, venue=venue, volume=volume,
@@ -135,6 +135,7 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
     if recent and (c := _COUNT.match(recent[0])):
         work.pp_recent, work.pp_recent_rank = _int(c.group(1)), _int(c.group(2))
     batch.works.append(work)
+    batch.lines[work.key] = content[0][0] if content else 1
 
     for number_, ln in section("Similar books and articles"):
         other = parse_similar(ln)
@@ -144,5 +145,6 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         if other.key == work.key:
             other.key += "b"
         batch.works.append(other)
+        batch.lines[other.key] = number_
         batch.similar.append((work.key, other.key))
     return batch
