@@ -447,6 +447,13 @@ class Store:
                 kws.append((work_id, kw))
         conn.executemany("INSERT OR IGNORE INTO keywords(work_id, keyword) VALUES (?, ?)", kws)
 
+    @staticmethod
+    def _same_work(conn: sqlite3.Connection, work_id: int, work: Work) -> bool:
+        """The same title (ignoring case and spacing) and year: the same work, whatever its key."""
+        row = conn.execute("SELECT title, year FROM works WHERE id = ?", (work_id,)).fetchone()
+        return row is not None and " ".join(row[0].split()).casefold() == " ".join(work.title.split()).casefold() \
+            and row[1] == work.year
+
     def _free_key(self, conn: sqlite3.Connection, key: str, also_taken: set[str] = frozenset()) -> str:
         taken = {r[0] for r in conn.execute(
             "SELECT key FROM works WHERE key >= ? AND key < ?", (key, key + "\U0010ffff"))} | also_taken
@@ -570,6 +577,14 @@ class Store:
                 old_id = existing.get(work.key)
                 if old_id is None and work.key not in taken:
                     new_works.append((next_id, work))
+                elif old_id is not None and work.key in batch.generated and not self._same_work(conn, old_id, work):
+                    # a key ibid made up, taken by another work: this one is new, under a free key
+                    old = work.key
+                    work.key = self._free_key(conn, old, taken)
+                    new_works.append((next_id, work))
+                    summary.renamed += 1
+                    summary.problems.append(Problem(batch.source, batch.lines.get(old), f"made-up key {old!r} is "
+                                                    f"another work's in the catalogue; imported as {work.key!r}", "renamed"))
                 elif on_duplicate == "update" and old_id is not None:
                     self._update_work(conn, old_id, work, cache)
                     ids[work.key] = old_id

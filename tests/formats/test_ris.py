@@ -206,3 +206,27 @@ def test_jabref_ris_matches_jabrefs_expected_bibtex():
     for line in differ:
         print("  differs:", line)
     assert checked >= 10 and agree / checked >= 0.9
+
+
+def test_a_made_up_key_taken_by_another_work_is_renamed_not_skipped(tmp_path):
+    from tui.store import Store
+
+    store = Store(tmp_path / "c.db")
+    first = ris.parse_string("TY  - JOUR\nAU  - Doe, J.\nTI  - Alpha one\nPY  - 2001\nER  - \n", "a.ris")
+    assert first.generated == {"Doe2001Alpha"} and first.lines == {"Doe2001Alpha": 1}
+    store.import_batch(first)
+    # another work that makes the same key: kept, under a free key, and said so
+    other = ris.parse_string("TY  - JOUR\nAU  - Doe, Jane\nTI  - Alpha two\nPY  - 2001\nER  - \n", "b.ris")
+    summary = store.import_batch(other)
+    assert (summary.added, summary.renamed, summary.duplicates) == (1, 1, 0)
+    assert "b.ris:1: made-up key 'Doe2001Alpha'" in str(summary.problems[-1])
+    assert store.work("Doe2001Alphaa").title == "Alpha two"
+    # the same work again (same title and year): a duplicate, kept once
+    again = ris.parse_string("TY  - JOUR\nAU  - Doe, J.\nTI  - Alpha  ONE\nPY  - 2001\nER  - \n", "c.ris")
+    summary = store.import_batch(again)
+    assert (summary.added, summary.duplicates) == (0, 1)
+    # a key the file gave (ID) is the user's: the duplicate policy applies as to BibTeX
+    given = ris.parse_string("TY  - JOUR\nID  - Doe2001Alpha\nTI  - Something else\nER  - \n", "d.ris")
+    assert not given.generated
+    assert store.import_batch(given).duplicates == 1
+    store.close()

@@ -38,6 +38,9 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
     source: str = ""  # the file, for problems found later (a key already in the catalogue)
     lines: dict[str, int] = field(default_factory=dict)  # key -> line where its work starts
+    # keys ibid made up (RIS, CSL-JSON without usable ids): if the catalogue has another work
+    # under one, the new work gets a free key; it is not a duplicate of a work it only shares a key with
+    generated: set[str] = field(default_factory=set)
 
 
 _BINARY = [(b"%PDF", "a PDF"), (b"\x1f\x8b", "gzip-compressed (decompress it first)"),

@@ -62,24 +62,64 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         data = data.get("items") if isinstance(data.get("items"), list) else [data]
     if not isinstance(data, list):
         raise FormatError(f"{source}: not CSL-JSON (expected a list of items)")
-    batch = Batch()
+    batch = Batch(source=source)
     seen: dict[str, int] = {}
+    lines = _item_lines(text, data)
     for number, item in enumerate(data, 1):
+        line = lines[number - 1]
         if not isinstance(item, dict):
-            batch.problems.append(Problem(source, None, f"item {number}: refused: not an object"))
+            batch.problems.append(Problem(source, line, f"item {number}: refused: not an object"))
             continue
         try:
             work = zotero_to_work(item) if "itemType" in item else item_to_work(item)
         except (TypeError, ValueError, AttributeError) as exc:  # a field of the wrong shape
-            batch.problems.append(Problem(source, None, f"item {number}: refused: {type(exc).__name__}: {exc}"))
+            batch.problems.append(Problem(source, line, f"item {number}: refused: {type(exc).__name__}: {exc}"))
             continue
         if not (work.title or work.authors or work.venue or work.doi or work.url or KEY_LIKE.match(work.key or " ")
                 and work.key == _text(item.get("id") or item.get("citation-key") or item.get("citationKey"))):
-            batch.problems.append(Problem(source, None, f"item {number}: refused: no title, author, venue, DOI, URL or id"))
+            batch.problems.append(Problem(source, line, f"item {number}: refused: no title, author, venue, DOI, URL or id"))
             continue
-        unique_key(work, seen, number, source, batch.problems)
+        unique_key(work, seen, line, source, batch.problems)
+        batch.lines[work.key] = line
         batch.works.append(work)
+        if work.key != _text(item.get("citation-key") or item.get("citationKey") or item.get("id")):
+            batch.generated.add(work.key)
     return batch
+
+
+_ITEMS = re.compile(r'"items"\s*:\s*\[')
+
+
+def _item_lines(text: str, items: list) -> list[int]:
+    """The line each item of the document's list starts on (1 where it cannot be told)."""
+    decoder = json.JSONDecoder()
+    head = text.lstrip()
+    count = len(items)
+    if head.startswith("["):
+        pos = len(text) - len(head) + 1
+    else:  # Zotero's {"config": ..., "items": [...]}: the "items" whose list is the one read
+        for match in _ITEMS.finditer(text):
+            try:
+                if decoder.raw_decode(text, match.end() - 1)[0] == items:
+                    pos = match.end()
+                    break
+            except ValueError:
+                continue
+        else:
+            return [1] * count
+    lines: list[int] = []
+    line, counted = 1, 0
+    try:
+        while len(lines) < count:
+            while text[pos] in " \t\r\n,":
+                pos += 1
+            line += text.count("\n", counted, pos)
+            counted = pos
+            lines.append(line)
+            _, pos = decoder.raw_decode(text, pos)
+    except (ValueError, IndexError):
+        pass
+    return lines + [1] * (count - len(lines))
 
 
 def _text(value) -> str:

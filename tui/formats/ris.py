@@ -76,7 +76,7 @@ def _records(text: str):
 
 def parse_string(text: str, source: str = "<text>") -> Batch:
     """RIS text -> a Batch; records without a title are refused with their line."""
-    batch = Batch()
+    batch = Batch(source=source)
     seen: dict[str, int] = {}
     # A1 and AU are both authors, in the order the lines give them
     parser = _Parser(mapping={**rispy.TAG_KEY_MAPPING, "A1": "authors"}, enforce_list_tags=False)
@@ -97,6 +97,9 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
             continue
         unique_key(work, seen, number, source, batch.problems)
         batch.works.append(work)
+        batch.lines[work.key] = number
+        if work.key != _one(records[0], "id"):
+            batch.generated.add(work.key)
     return batch
 
 
