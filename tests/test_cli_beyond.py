@@ -191,3 +191,15 @@ def test_a_key_with_path_characters_is_archived_inside_the_folder(tmp_path):
     (stored,) = files_dir(db).iterdir()
     assert stored.name == "evil--evil.pdf"
     assert not (tmp_path.parent / "evil").exists()
+
+
+def test_undo_takes_back_an_archived_copy(tmp_path):
+    db = tmp_path / "catalog.db"
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    assert ibid("--db", db, "attach", "Wang2020China", pdf).exit_code == 0
+    (stored,) = files_dir(db).iterdir()
+    result = ibid("--db", db, "undo")
+    assert result.stdout.strip() == "Undid the archived copy a.pdf of Wang2020China"
+    assert not stored.exists() and pdf.exists()
+    assert json.loads(ibid("--db", db, "show", "Wang2020China", "--format", "json").stdout)["files"] == []

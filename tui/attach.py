@@ -16,16 +16,13 @@ import unicodedata
 from pathlib import Path
 
 from .models import Attachment, Work
-from .store import Store, StoreError
+from .store import Store, StoreError, files_dir
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 MAX_STEM = 60
 
 
-def files_dir(db_path: Path) -> Path:
-    """`catalog.db` -> `catalog.files` beside it."""
-    db_path = Path(db_path)
-    return db_path.with_name(db_path.stem + ".files")
+__all__ = ["attach", "files_dir", "safe_name", "stored_path"]
 
 
 def _slug(text: str, limit: int) -> str:

@@ -24,6 +24,13 @@ from .models import Attachment, Author, AuthorPage, ListRow, Stats, Work, WorkRe
 from .query import Query, parse
 
 BUSY_TIMEOUT_MS = 5000
+
+
+def files_dir(db_path: Path) -> Path:
+    """The catalogue's own folder for archived copies: `catalog.db` -> `catalog.files` beside it."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + ".files")
+
 RANK_CANDIDATES = 5_000  # searches ranked by relevance rank at most this many (the newest) matches
 _BM25_WEIGHTS = "10.0, 5.0, 1.0, 3.0, 2.0"  # title, authors, abstract, keywords, venue
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
@@ -507,6 +514,8 @@ class Store:
             return f"{'link' if kind == 'cite' else 'removal of'} {data['citing_key']} → {data['cited_key']}"
         if kind == "edit":
             return f"edit of {data['before']['values']['key']}"
+        if kind == "attach":
+            return f"archived copy {data['name']} of {data['key']}"
         return f"new work {data['key']}"
 
     def undo(self) -> str:
@@ -533,7 +542,14 @@ class Store:
                 self._restore(conn, data["work"], state)
             elif kind == "new":
                 conn.execute("DELETE FROM works WHERE id = ?", (data["work"],))
+            elif kind == "attach":
+                conn.execute("DELETE FROM files WHERE id = ?", (data["file"],))
             conn.execute("DELETE FROM changes WHERE id = ?", (change_id,))
+        if kind == "attach":  # the copy goes once the catalogue no longer lists it (the original was never touched)
+            try:
+                (files_dir(self.path) / Path(data["stored"]).name).unlink(missing_ok=True)
+            except OSError:
+                pass
         return what
 
     def _restore(self, conn: sqlite3.Connection, work_id: int, state: dict) -> None:
@@ -830,14 +846,17 @@ class Store:
         return [Attachment(name, stored, added, file_id) for file_id, stored, name, added in self._read(
             "SELECT id, path, name, added FROM files WHERE work_id = ? ORDER BY id", (work_id,))]
 
-    def add_file(self, work_id: int, stored: str, name: str) -> Attachment:
-        """Record an archived copy (the file itself is already in the catalogue's folder)."""
+    def add_file(self, work_id: int, stored: str, name: str, remember: bool = True) -> Attachment:
+        """Record an archived copy (the file itself is already in the catalogue's folder); `u` undoes it."""
         stamp = now()
         with self._write() as conn:
-            if conn.execute("SELECT 1 FROM works WHERE id = ?", (work_id,)).fetchone() is None:
+            row = conn.execute("SELECT key FROM works WHERE id = ?", (work_id,)).fetchone()
+            if row is None:
                 raise StoreError("that work is no longer in the catalogue")
             cur = conn.execute("INSERT INTO files(work_id, path, name, added) VALUES (?, ?, ?, ?)",
                                (work_id, stored, name, stamp))
+            if remember:
+                self._remember(conn, "attach", {"file": cur.lastrowid, "stored": stored, "name": name, "key": row[0]})
         return Attachment(name, stored, stamp, cur.lastrowid)
 
     def refs(self, ids: Iterable[int]) -> dict[int, WorkRef]:

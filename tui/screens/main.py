@@ -60,7 +60,7 @@ follows the highlighted work.
 - `a` the author's profile; `s` changes the sort; `o` opens the DOI or URL (or, on an
   archived copy, the file); `L` opens the work through your library (OpenURL; set
   `[library] resolver` in the config file).
-- `f` archives a copy of a file (a PDF) with the work, in the catalogue's own folder.
+- `f` archives a copy of a file (a PDF) with the work, in the catalogue's own folder (`u` takes it back).
 - `space` in the list marks a work; `x` exports the marked works to a file you name
   (`.bib`, `.ris`, or `.json` for CSL-JSON).
 - `Y` copies the reference in the style set by `[references] style` in the config file
