@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -641,11 +642,19 @@ class Store:
                 links = [r for r in links if r[0] not in gone and r[1] not in gone]
                 similar = [r for r in similar if r[0] not in gone and r[1] not in gone]
             before = conn.total_changes
+            links = list(dict.fromkeys(links))
             conn.executemany("INSERT OR IGNORE INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)", links)
             summary.citations = conn.total_changes - before
+            # cited_by: a work new in this Batch had no links before, so each of its links is new
+            # and adds one; a work cited by an older one (a link that may have been there) is
+            # recounted. Counting at a million works costs its in-degree for every work cited.
+            recount = {b for a, b, _ in links if a <= first_new}
+            added = Counter(b for a, b, _ in links if a > first_new and b not in recount)
             list(self._select_in(
                 "UPDATE works SET cited_by = (SELECT count(*) FROM citations WHERE cited_id = works.id) "
-                "WHERE id IN ({marks})", sorted({b for _, b, _ in links}), conn))
+                "WHERE id IN ({marks})", sorted(recount), conn))
+            conn.executemany("UPDATE works SET cited_by = cited_by + ? WHERE id = ?",
+                             [(n, b) for b, n in sorted(added.items())])
             before = conn.total_changes
             conn.executemany("INSERT OR IGNORE INTO similar_links(work_id, other_id, position) VALUES (?, ?, ?)", similar)
             summary.similar = conn.total_changes - before
