@@ -12,7 +12,7 @@ import click
 
 from .attach import stored_path
 from .config import ConfigError, load_config, resolver_hint
-from .formats import FormatError, parse_path
+from .formats import FormatError, open_path
 from .models import Work
 from .safe import printable
 from .store import ImportSummary, Store, StoreError
@@ -120,28 +120,46 @@ def import_(ctx, files, on_duplicate, encoding, db, read_only):
     """Import BibTeX (.bib), RIS (.ris), CSL-JSON or Zotero JSON (.json), JSON Lines (.jsonl)
     or PhilPapers record pages (.txt).
 
-    Each file is one transaction: imported whole, or not at all.
+    Each file is one transaction, imported whole or not at all; JSON Lines are read and
+    imported a chunk of 20,000 lines at a time, each chunk its own transaction (an
+    interrupted import keeps the chunks before; importing the file again skips them).
     """
     store = open_store(ctx, db, read_only)
     failed = 0
     for path in files:
         try:
-            batch = parse_path(path, encoding)
+            stream = open_path(path, encoding)
         except FormatError as exc:
             click.echo(f"ibid: {printable(str(exc), False)}", err=True)
             failed += 1
             continue
-        if sys.stderr.isatty() and len(batch.works) >= 2000:
-            with click.progressbar(length=len(batch.works), label=f"Importing {path.name}", file=sys.stderr) as bar:
-                state = {"done": 0}
+        summary = ImportSummary()
+        size = stream.works if stream.works is not None else stream.lines or 0
+        try:
+            if sys.stderr.isatty() and size >= 2000:
+                with click.progressbar(length=size, label=f"Importing {path.name}", file=sys.stderr) as bar:
+                    state = {"done": 0}
 
-                def progress(done: int, total: int) -> None:
-                    bar.update(done - state["done"])
-                    state["done"] = done
+                    def progress(batch, done: int, total: int) -> None:
+                        # a whole file counts works; a streamed one lines (one work a line)
+                        at = done if stream.works is not None else max(state["done"], (
+                            batch.last_line if done == total else state["base"] + done))
+                        if done == total:
+                            state["base"] = at
+                        bar.update(at - state["done"])
+                        state["done"] = at
 
-                summary = store.import_batch(batch, on_duplicate, progress)
-        else:
-            summary = store.import_batch(batch, on_duplicate)
+                    state["base"] = 0
+                    store.import_batches(stream.batches, on_duplicate, progress, summary)
+            else:
+                store.import_batches(stream.batches, on_duplicate, summary=summary)
+        except FormatError as exc:  # a streamed file can still fail on a later line
+            fail(f"{exc}; {summary.added} works of {path} were imported before it")
+        except KeyboardInterrupt:
+            if stream.works is None and summary.added:
+                fail(f"interrupted; the first {summary.added} works of {path} were imported and kept, "
+                     "the rest not (import the file again to add the rest: works already in are skipped)")
+            raise
         _print_summary(str(path), summary)
     if failed:
         sys.exit(1)

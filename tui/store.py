@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ def files_dir(db_path: Path) -> Path:
 
 RANK_CANDIDATES = 5_000  # searches ranked by relevance rank at most this many (the newest) matches
 _BM25_WEIGHTS = "10.0, 5.0, 1.0, 3.0, 2.0"  # title, authors, abstract, keywords, venue
+IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the default is 2 MB)
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
 
@@ -562,14 +564,42 @@ class Store:
         work = Work(key=values["key"], authors=[Author(n, a) for n, a in state["authors"]], keywords=state["keywords"])
         self._set_people(conn, work_id, work, {})
 
+    def import_batches(self, batches: Iterable[Batch], on_duplicate: str = "skip",
+                       progress: Callable[[Batch, int, int], None] | None = None,
+                       summary: ImportSummary | None = None) -> ImportSummary:
+        """Import the Batches of one file (a stream, see formats.iter_path), each in its own
+        transaction: a crash or an error loses at most the Batch being imported. Citation
+        and similar links name works by the key the file gave them: they resolve against
+        every work of the file imported so far (a work renamed on import too).
+
+        `summary`, when given, is filled in as the Batches go in (what was kept before an
+        interruption); `progress(batch, done, total)` follows the works of each Batch."""
+        total = summary if summary is not None else ImportSummary()
+        linked: dict[str, int] = {}
+        for batch in batches:
+            step = None if progress is None else (lambda done, n, b=batch: progress(b, done, n))
+            s = self.import_batch(batch, on_duplicate, step, linked=linked)
+            total.added += s.added
+            total.updated += s.updated
+            total.duplicates += s.duplicates
+            total.renamed += s.renamed
+            total.citations += s.citations
+            total.similar += s.similar
+            total.problems += s.problems
+        return total
+
     def import_batch(self, batch: Batch, on_duplicate: str = "skip",
-                     progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+                     progress: Callable[[int, int], None] | None = None,
+                     linked: dict[str, int] | None = None) -> ImportSummary:
         """Import a parsed file in one transaction: all of it, or (on error) none of it.
 
         A key already in the catalogue is skipped (`skip`, the default: the existing work
         is kept), overwritten (`update`) or imported under a free key (`rename`).
         New works go in with a few set-wise statements (not a statement a row), and the
         full-text index and citation counts are brought up to date once, at the end.
+
+        `linked`: the ids of works imported before from the same file, by the key the file
+        gave them; links to them resolve too, and this Batch's works are added to it.
         """
         if on_duplicate not in ("skip", "update", "rename"):
             raise StoreError(f"unknown duplicate policy {on_duplicate!r} (skip, update or rename)")
@@ -578,7 +608,7 @@ class Store:
         summary.renamed = sum(1 for p in batch.problems if p.kind == "renamed")
         total = len(batch.works)
         ids: dict[str, int] = {}
-        with self._write() as conn:
+        with self._bulk(), self._write() as conn:
             first_new = conn.execute("SELECT coalesce(max(id), 0) FROM works").fetchone()[0]
             # DDL is transactional: a crash or an error leaves both triggers as they were.
             conn.execute("DROP TRIGGER works_fts_insert")
@@ -632,15 +662,37 @@ class Store:
                 f"INSERT INTO works_fts(rowid, {_FTS_COLUMNS}) SELECT id, {_FTS_COLUMNS} FROM works WHERE id > ?",
                 (first_new,))
             stamp = now()
-            links = [(a, b, stamp) for a, b in ((ids.get(x), ids.get(y)) for x, y in batch.citations) if a and b and a != b]
+            get = ids.get
+            if linked:  # works of the same file from earlier Batches
+                def get(key: str, _ids=ids, _linked=linked) -> int | None:
+                    return _ids.get(key) or _linked.get(key)
+            links = [(a, b, stamp) for a, b in ((get(x), get(y)) for x, y in batch.citations) if a and b and a != b]
+            similar = [(a, b, pos) for pos, (a, b) in enumerate((get(x), get(y)) for x, y in batch.similar)
+                       if a and b and a != b]
+            # Foreign keys are not checked row by row here (see _bulk): the ids of this Batch
+            # were made or looked up in this transaction; those of works imported before are
+            # checked to be still there, set-wise.
+            older = {i for a, b, _ in links for i in (a, b) if i <= first_new}
+            older.update(i for a, b, _ in similar for i in (a, b) if i <= first_new)
+            gone = older - {r[0] for r in self._select_in("SELECT id FROM works WHERE id IN ({marks})",
+                                                          sorted(older), conn)}
+            if gone:
+                links = [r for r in links if r[0] not in gone and r[1] not in gone]
+                similar = [r for r in similar if r[0] not in gone and r[1] not in gone]
             before = conn.total_changes
+            links = list(dict.fromkeys(links))
             conn.executemany("INSERT OR IGNORE INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)", links)
             summary.citations = conn.total_changes - before
+            # cited_by: a work new in this Batch had no links before, so each of its links is new
+            # and adds one; a work cited by an older one (a link that may have been there) is
+            # recounted. Counting at a million works costs its in-degree for every work cited.
+            recount = {b for a, b, _ in links if a <= first_new}
+            added = Counter(b for a, b, _ in links if a > first_new and b not in recount)
             list(self._select_in(
                 "UPDATE works SET cited_by = (SELECT count(*) FROM citations WHERE cited_id = works.id) "
-                "WHERE id IN ({marks})", sorted({b for _, b, _ in links}), conn))
-            similar = [(a, b, pos) for pos, (a, b) in enumerate((ids.get(x), ids.get(y)) for x, y in batch.similar)
-                       if a and b and a != b]
+                "WHERE id IN ({marks})", sorted(recount), conn))
+            conn.executemany("UPDATE works SET cited_by = cited_by + ? WHERE id = ?",
+                             [(n, b) for b, n in sorted(added.items())])
             before = conn.total_changes
             conn.executemany("INSERT OR IGNORE INTO similar_links(work_id, other_id, position) VALUES (?, ?, ?)", similar)
             summary.similar = conn.total_changes - before
@@ -648,9 +700,37 @@ class Store:
             conn.execute(_CITED_BY_TRIGGER)
             if progress:
                 progress(total, total)
+        if linked is not None:
+            linked.update(ids)
         self._df_cache.clear()
         return summary
 
+
+    @contextmanager
+    def _bulk(self) -> Iterator[None]:
+        """Settings for an import's transaction, on this thread's connection: a larger page
+        cache (the indexes of a big catalogue are written all over), and foreign keys not
+        checked a row at a time (import_batch makes or checks every id it links, set-wise:
+        the checks doubled the time to insert citation links). Both are restored after;
+        `PRAGMA foreign_keys` cannot change inside a transaction, hence outside it."""
+        conn = self.conn
+        if self.read_only:
+            yield
+            return
+        try:
+            cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+            conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+            conn.execute("PRAGMA foreign_keys = OFF")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        try:
+            yield
+        finally:
+            try:
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute(f"PRAGMA cache_size = {cache}")
+            except sqlite3.Error:
+                pass
 
     def _insert_new(self, conn: sqlite3.Connection, new_works: list[tuple[int, Work]], cache: dict[str, int]) -> None:
         """Insert new works with their ids chosen, their authors and keywords: a statement a table."""

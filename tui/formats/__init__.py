@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class Batch:
     # keys ibid made up (RIS, CSL-JSON without usable ids): if the catalogue has another work
     # under one, the new work gets a free key; it is not a duplicate of a work it only shares a key with
     generated: set[str] = field(default_factory=set)
+    last_line: int = 0  # of a chunk of a streamed file: the last line read (for progress)
 
 
 _BINARY = [(b"%PDF", "a PDF"), (b"\x1f\x8b", "gzip-compressed (decompress it first)"),
@@ -120,17 +122,25 @@ _STOP = {
 }
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
 def ascii_fold(text: str) -> str:
     """`Przemysław` -> `Przemyslaw`: letters and digits only."""
+    if text.isascii():
+        return _NOT_ASCII_ALNUM.sub("", text)
     text = text.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O")
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if c.isascii() and c.isalnum())
 
 
+_WORD = re.compile(r"\w+")
+
+
 def make_key(author_last: str, year: int | None, title: str) -> str:
     """A citation key in the usual `Wang2020China` shape."""
-    words = [w for w in re.findall(r"\w+", title) if w.lower() not in _STOP]
-    first = ascii_fold(words[0]).capitalize() if words else ""
+    first = next((w for w in _WORD.findall(title) if w.lower() not in _STOP), "")
+    first = ascii_fold(first).capitalize()
     key = ascii_fold(author_last) + (str(year) if year else "") + first
     return key or "work"
 
@@ -144,14 +154,14 @@ def unique_key(work: Work, seen: dict[str, int], line: int | None, source: str, 
     if work.key in seen:
         base, suffix = work.key, 0
         while work.key in seen:
-            work.key = f"{base}{_suffix(suffix)}"
+            work.key = f"{base}{_letters(suffix)}"
             suffix += 1
         problems.append(Problem(source, line, f"key {base!r} already used at line {seen[base]} by another work; "
                                 f"this one imported as {work.key!r}", kind="renamed"))
     seen[work.key] = line or 0
 
 
-def _suffix(n: int) -> str:
+def _letters(n: int) -> str:
     """b, c, ..., z, ba, bb, ...: never runs out."""
     letters = "bcdefghijklmnopqrstuvwxyz"
     out = letters[n % 25]
@@ -162,23 +172,34 @@ def _suffix(n: int) -> str:
     return out
 
 
-def parse_path(path: Path, encoding: str | None = None) -> Batch:
-    """Read any file ibid imports, choosing the reader by extension (or by content)."""
-    from . import bibtex, csl, jsonl, philpapers, ris
+_SUFFIXES = (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt", ".ris", ".json")
 
-    path = Path(path)
-    text = read_text(path, encoding)
+
+def _suffix(path: Path, text: str) -> tuple[str, bool]:
+    """The reader a file wants, by extension or else by its first characters (then `sniffed`)."""
     suffix = path.suffix.lower()
-    sniffed = False
-    if suffix not in (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt", ".ris", ".json"):
+    if suffix not in _SUFFIXES:
         head = text.lstrip()[:2]
         suffix = ".ris" if head == "TY" else {"@": ".bib", "{": ".jsonl", "[": ".json"}.get(head[:1], "")
         if not suffix:
             raise FormatError(f"{path}: unknown format (ibid reads .bib, .ris, CSL-JSON .json, .jsonl "
                               "and PhilPapers record .txt)")
-        sniffed = True
+        return suffix, True
     if suffix == ".txt" and text.lstrip().startswith("TY"):
-        suffix = ".ris"  # many "export citation" buttons save RIS as .txt
+        return ".ris", False  # many "export citation" buttons save RIS as .txt
+    return suffix, False
+
+
+def parse_path(path: Path, encoding: str | None = None) -> Batch:
+    """Read any file ibid imports, choosing the reader by extension (or by content)."""
+    path = Path(path)
+    text = read_text(path, encoding)
+    return _parse_text(path, text, *_suffix(path, text))
+
+
+def _parse_text(path: Path, text: str, suffix: str, sniffed: bool = False) -> Batch:
+    from . import bibtex, csl, jsonl, philpapers, ris
+
     if suffix in (".jsonl", ".ndjson"):
         batch = jsonl.parse_string(text, str(path))
         if sniffed and not batch.works:
@@ -204,3 +225,124 @@ def parse_path(path: Path, encoding: str | None = None) -> Batch:
             what = "only comments and @string definitions" if "@" in text else "no BibTeX at all"
             raise FormatError(f"{path}: no BibTeX entries to import ({what})")
     return batch
+
+
+def _plain_head(path: Path, encoding: str | None) -> bytes | None:
+    """The file's first bytes when it can be read a line at a time as UTF-8 (or as the
+    single-byte-safe `encoding` given); None when it must be read whole."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None  # read_text gives the message
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
+        return None  # UTF-16
+    if encoding and encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
+        return None
+    return head
+
+
+def _check_utf8(path: Path, strict: bool = True) -> int:
+    """The file's number of lines; first, the same error as read_text for a file that is
+    not UTF-8 (`strict`), so that nothing of it is imported."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(1 << 22):
+            if strict:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    line = lines + block[: exc.start].count(b"\n") + 1
+                    raise FormatError(
+                        f"{path}:{line}: not UTF-8; give the file's encoding with --encoding "
+                        "(e.g. latin-1, cp1252, gbk, utf-16)") from None
+            lines += block.count(b"\n")
+            last = block
+        if strict:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                raise FormatError(f"{path}:{lines + 1}: not UTF-8; give the file's encoding with --encoding "
+                                  "(e.g. latin-1, cp1252, gbk, utf-16)") from None
+    return lines + (not last.endswith(b"\n"))
+
+
+def _numbered_lines(path: Path, errors: str = "strict") -> Iterator[tuple[int, str]]:
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            yield number, raw.decode("utf-8", errors)
+
+
+@dataclass
+class Stream:
+    """A file opened for import: its Batches, read as they are consumed."""
+
+    batches: Iterator[Batch]
+    lines: int | None = None  # the file's lines, when it is read a chunk at a time
+    works: int | None = None  # the works, when it was read whole
+
+
+def open_path(path: Path, encoding: str | None = None, chunk: int | None = None) -> Stream:
+    """Open a file as parse_path reads it, for a stream of Batches: JSON Lines in UTF-8 a
+    chunk of `chunk` lines at a time (the reader carries links between chunks, and a last
+    Batch holds the links that waited for a later chunk), anything else whole. Whatever
+    makes the whole file unreadable (missing, not UTF-8, unknown format) is raised here,
+    before any Batch."""
+    from . import jsonl
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):  # anything else is read whole: a `{` file may be a JSON document
+        head = _plain_head(path, encoding)
+        if head is not None:
+            bom = head.startswith(b"\xef\xbb\xbf")  # read_text decodes those leniently
+            lines = _check_utf8(path, strict=not bom)
+            numbered = _numbered_lines(path, "replace" if bom else "strict")
+            return Stream(read_ahead(jsonl.iter_batches(numbered, str(path), chunk or jsonl.CHUNK)), lines=lines)
+    batch = parse_path(path, encoding)
+    return Stream(iter([batch]), works=len(batch.works))
+
+
+def read_ahead(batches: Iterator[Batch], depth: int = 1) -> Iterator[Batch]:
+    """The same Batches, the next one parsed in a thread while the caller imports this one
+    (SQLite lets go of the GIL while it works: on two cores parsing and importing overlap).
+    At most `depth` Batches wait; an error in the reader is raised here, in order."""
+    import queue
+    import threading
+
+    done = object()
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        waiting.put((batch, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            waiting.put((done, exc))
+
+    thread = threading.Thread(target=produce, name="ibid-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch, error = waiting.get()
+            if batch is done:
+                if error is not None:
+                    raise error
+                return
+            yield batch
+    finally:
+        stop.set()

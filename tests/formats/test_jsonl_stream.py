@@ -1,0 +1,163 @@
+"""JSON Lines read and imported a chunk at a time: the same works, links and problems as one batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tui.formats import FormatError, jsonl, open_path, parse_path
+from tui.store import Store
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def line(s2: str, title: str, refs: list[str] = (), key: str | None = None, author: str = "A. Author",
+         year: int = 2000) -> str:
+    obj = {"s2_id": s2, "title": title, "authors": [author], "year": year, "references": list(refs)}
+    if key:
+        obj["bibtex"] = f"@article{{{key},\n title = {{{title}}}\n}}\n"
+    return json.dumps(obj)
+
+
+def graph_lines() -> list[str]:
+    """Links backwards and forwards over chunk boundaries (chunks of 2 lines), a bad line,
+    a key used twice in different chunks, a reference out of the file, a self-reference."""
+    return [
+        line("s1", "First work", ["s5"], key="K1"),          # forward, three chunks on
+        line("s2", "Second work", ["s1"], key="K2"),
+        "not json",
+        line("s3", "Third work", ["s1", "s2", "zz"], key="K1"),  # key K1 again: renamed K1b
+        line("s4", "Fourth work", ["s3", "s4"], key="K4"),  # links the renamed one; itself: dropped
+        line("s5", "Fifth work", ["s4", "s1"]),              # no bibtex: a key made from the JSON
+        "",
+        line("s6", "Sixth work", ["s3", "s5", "s7"], key="K6"),  # s7 is the next line, next chunk
+        line("s7", "Seventh work", ["s1"], key="K7"),
+    ]
+
+
+def write(tmp_path: Path, lines: list[str], name: str = "g.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def import_stream(store: Store, path: Path, chunk: int, on_duplicate: str = "skip"):
+    return store.import_batches(open_path(path, chunk=chunk).batches, on_duplicate)
+
+
+def catalogue(store: Store) -> tuple[list, list]:
+    works = sorted((w.key, w.title, w.year, [a.name for a in w.authors]) for w in store.works())
+    links = sorted((w.key, r.key) for w in store.works() for r in store.references(w.id))
+    return works, links
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100])
+def test_chunks_give_the_same_catalogue_as_one_batch(tmp_path: Path, chunk: int):
+    path = write(tmp_path, graph_lines())
+    one = Store(tmp_path / "one.db")
+    many = Store(tmp_path / f"many{chunk}.db")
+    try:
+        whole = one.import_batch(parse_path(path))
+        streamed = import_stream(many, path, chunk)
+        assert catalogue(many) == catalogue(one)
+        assert (streamed.added, streamed.citations, streamed.renamed, streamed.refused) == \
+            (whole.added, whole.citations, whole.renamed, whole.refused) == (7, 11, 1, 1)
+        assert sorted(map(str, streamed.problems)) == sorted(map(str, whole.problems))
+        # cited_by follows the links made in every chunk
+        for w in many.works():
+            assert many._read("SELECT cited_by FROM works WHERE id = ?", (w.id,))[0][0] == many.citation_counts(w.id)[0]
+        assert many.search("seventh")[0].key == "K7"  # the full-text index has every chunk
+    finally:
+        one.close()
+        many.close()
+
+
+def test_links_across_chunks(tmp_path: Path):
+    store = Store(tmp_path / "c.db")
+    try:
+        summary = import_stream(store, write(tmp_path, graph_lines()), chunk=2)
+        refs = {w.key: sorted(r.key for r in store.references(w.id)) for w in store.works()}
+        assert refs["K1"] == ["Author2000Fifth"]               # a link forward, to a later chunk
+        assert refs["K1b"] == ["K1", "K2"]                     # the renamed work links back
+        assert refs["K4"] == ["K1b"]                           # to the renamed work, never to itself
+        assert refs["K6"] == ["Author2000Fifth", "K1b", "K7"]  # back two chunks, and forward one
+        assert refs["K7"] == ["K1"]
+        unlinked = [p for p in summary.problems if p.kind == "unlinked"]
+        assert [p.message for p in unlinked] == ["1 references point to works not in the file; not linked"]
+        renamed = [p for p in summary.problems if p.kind == "renamed"]
+        assert len(renamed) == 1 and "already used at line 1" in renamed[0].message and renamed[0].line == 4
+        assert [(p.kind, p.line) for p in summary.problems if p.kind == "refused"] == [("refused", 3)]
+    finally:
+        store.close()
+
+
+def test_reader_batches_and_last_lines(tmp_path: Path):
+    batches = list(open_path(write(tmp_path, graph_lines()), chunk=4).batches)
+    assert [len(b.works) for b in batches] == [3, 3, 1, 0]  # the last: links that waited
+    assert [b.last_line for b in batches[:3]] == [4, 8, 9]
+    assert batches[-1].citations == [("K1", "Author2000Fifth"), ("K6", "K7")]
+    assert [p.kind for p in batches[-1].problems] == ["unlinked"]
+
+
+@pytest.mark.parametrize("policy, added, duplicates, renamed", [
+    ("skip", 1, 6, 1), ("update", 1, 0, 1), ("rename", 7, 0, 7)])
+def test_duplicates_across_chunks_and_the_catalogue(tmp_path: Path, policy, added, duplicates, renamed):
+    """The file imported again in chunks: its works are in the catalogue already."""
+    store = Store(tmp_path / "c.db")
+    try:
+        lines = graph_lines()
+        import_stream(store, write(tmp_path, lines[:-1]), chunk=100)  # all but the last work
+        before = catalogue(store)[1]
+        again = import_stream(store, write(tmp_path, lines, "again.jsonl"), chunk=2, on_duplicate=policy)
+        assert (again.added, again.duplicates, again.renamed - 1) == (added, duplicates, renamed - 1)
+        assert store.count() == 6 + added
+        refs = {w.key: sorted(r.key for r in store.references(w.id)) for w in store.works()}
+        if policy == "rename":  # the new copies link among themselves, as the file says
+            assert refs["K7"] == ["K1a"] and refs["K1ba"] == ["K1a", "K2a"]
+            assert set(catalogue(store)[1]) >= set(before)
+        else:  # the works kept are linked; the new one links to the existing works
+            assert refs["K7"] == ["K1"] and refs["K6"] == ["Author2000Fifth", "K1b", "K7"]
+    finally:
+        store.close()
+
+
+def test_small_fixture_streamed_matches(tmp_path: Path):
+    batches = list(open_path(FIXTURES / "small.jsonl", chunk=1).batches)
+    whole = jsonl.parse_file(FIXTURES / "small.jsonl")
+    assert [w.key for b in batches for w in b.works] == [w.key for w in whole.works]
+    assert sorted(c for b in batches for c in b.citations) == sorted(whole.citations)
+    assert [str(p) for b in batches for p in b.problems] == [str(p) for p in whole.problems]
+
+
+def test_not_utf8_is_refused_before_any_chunk(tmp_path: Path):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(("\n".join(graph_lines()[:4]) + "\n").encode() + b'{"title": "caf\xe9"}\n')
+    with pytest.raises(FormatError, match=r"bad.jsonl:5: not UTF-8"):
+        open_path(path, chunk=1)
+
+
+def test_a_failing_chunk_keeps_the_ones_before(tmp_path: Path, monkeypatch):
+    """Each chunk is its own transaction: an error in the third loses only the third."""
+    store = Store(tmp_path / "c.db")
+    calls = {"n": 0}
+    real = Store._insert_new
+
+    def failing(self, conn, new_works, cache):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(self, conn, new_works, cache)
+
+    monkeypatch.setattr(Store, "_insert_new", failing)
+    try:
+        with pytest.raises(RuntimeError):
+            import_stream(store, write(tmp_path, graph_lines()), chunk=2)
+        assert sorted(w.key for w in store.works()) == ["K1", "K1b", "K2"]
+        assert store._read("PRAGMA foreign_keys")[0][0] == 1
+        assert store._read("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")[0][0] == 6
+        assert [r[0] for r in store._read("PRAGMA integrity_check")] == ["ok"]
+        store._read("INSERT INTO works_fts(works_fts) VALUES('integrity-check')")
+    finally:
+        store.close()
