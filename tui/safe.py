@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # C0 and C1 controls (but tab and newline), DEL, and the bidi overrides that can reorder a line.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _visible(m: re.Match) -> str:
@@ -19,7 +19,7 @@ def _visible(m: re.Match) -> str:
 
 def printable(text: str, newlines: bool = True) -> str:
     """`text` with control and escape characters made visible, safe to send to a terminal."""
-    text = _CONTROL.sub(_visible, text or "")
+    text = CONTROL.sub(_visible, text or "")
     if not newlines:
         text = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
     return text

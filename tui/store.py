@@ -354,6 +354,9 @@ class Store:
                     pass
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc) from None
+                if isinstance(exc, UnicodeEncodeError):  # a lone surrogate: SQLite text is UTF-8
+                    raise StoreError(f"text that is not valid Unicode ({exc.object[exc.start:exc.end]!a}); "
+                                     "nothing was changed") from None
                 raise
 
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:

@@ -87,6 +87,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"{o['tracebacks']} tracebacks, {o['lost']} lost or wrong")
 
 
+@pytest.fixture(autouse=True)
+def no_browser(monkeypatch) -> list[str]:
+    """`o` in these tests never starts a real browser: what would be opened is recorded."""
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    return opened
+
+
 def snapshot(db: Path):
     """Everything a user could lose, read without changing the file."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)

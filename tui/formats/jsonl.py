@@ -8,6 +8,7 @@ One object a line: `title`, `authors`, `venue`, `year`, `abstract`, `doi`, `fiel
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -22,6 +23,17 @@ def parse_file(path: Path, encoding: str | None = None) -> Batch:
     return parse_string(read_text(path, encoding), str(path))
 
 
+_SURROGATE = re.compile(r"\\u[d][89a-f]", re.I)
+
+
+def _encodes(obj) -> bool:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_string(text: str, source: str = "<text>") -> Batch:
     """Parse JSON Lines text into a Batch of works and citation links."""
     batch = Batch(source=source)
@@ -33,6 +45,10 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             batch.problems.append(Problem(source, number, f"refused line: invalid JSON ({exc.msg})"))
+            continue
+        if _SURROGATE.search(line) and not _encodes(obj):
+            batch.problems.append(Problem(source, number, "refused line: a \\u escape that is no character "
+                                          "(a lone UTF-16 surrogate)"))
             continue
         if not isinstance(obj, dict) or not (obj.get("title") or obj.get("bibtex")):
             batch.problems.append(Problem(source, number, "refused line: not a work (no title or bibtex)"))

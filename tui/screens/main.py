@@ -23,6 +23,7 @@ from ..similar import similar
 from ..store import RANK_CANDIDATES, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
+from ..widgets.safe_input import SafeInput
 from ..widgets.work_list import WorkList
 from .edit import NEW_WORK, EditScreen
 from .pick import PickWorkScreen
@@ -125,7 +126,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         yield Header()
         with Horizontal():
             with Vertical(id="left"):
-                yield Input(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
+                yield SafeInput(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
                 yield Static("", id="status")
                 yield WorkList(id="works")
             yield RecordView(id="record")
@@ -192,7 +193,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self.works.set_source(source)
         self._set_status(query, sort, source)
         if isinstance(source, BrowseSource):
-            self.sub_title = f"{self.store.path.name} · {source.total:,} works"
+            self.sub_title = printable(f"{self.store.path.name} · {source.total:,} works", newlines=False)
             self.app.sub_title = self.sub_title
         if len(source) == 0:
             if query.strip():
