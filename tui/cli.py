@@ -288,7 +288,8 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
         return
     for row in store.rows(ids):
         year = row.year or "n.d."
-        click.echo(printable(f"{row.key}\t{row.title} — {row.authors} ({year})", newlines=False))
+        # key TAB the rest: the tab is ours (printable makes a tab in the data a space)
+        click.echo(printable(row.key, False) + "\t" + printable(f"{row.title} — {row.authors} ({year})", False))
     if total > len(ids):
         click.echo(f"({len(ids)} of {total} shown; --limit for more)", err=True)
 
