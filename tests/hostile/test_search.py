@@ -106,11 +106,12 @@ def test_searches_that_look_like_syntax_still_find_the_words(store: Store):
     assert keys("O'Neil") == {"near"} and "cpp" in keys("C++")
 
 
-@pytest.mark.parametrize("text", TYPED[::2] + FUZZ[:60],
-                         ids=[f"q{i}" for i in range(len(TYPED[::2]) + 60)])
+# an argv string cannot hold NUL (the OS ends it there): those go through the store and the TUI
+ARGV = [t for t in TYPED[::2] + FUZZ[:60] if "\x00" not in t]
+
+
+@pytest.mark.parametrize("text", ARGV, ids=[f"q{i}" for i in range(len(ARGV))])
 def test_ibid_search_answers_every_string(text: str, db: Path, cases):
-    if "\x00" in text:
-        pytest.skip("an argv string cannot hold NUL (the OS ends it there); tested through the store and the TUI")
     runner = CliRunner()
     for args in (["search", "--db", str(db), text], ["search", "--db", str(db), "--json", text],
                  ["search", "--db", str(db), "--sort", "year", "--limit", "3", text],
