@@ -328,6 +328,7 @@ def edit(ctx, key, db, read_only):
 
     store = open_store(ctx, db, read_only)
     work = store.work(key)
+    store.check_writable()  # before the editor opens, not after the user's work in it
     text = click.edit(bibtex.write([work]), extension=".bib", require_save=True)
     if text is None:
         click.echo("No changes.")
