@@ -18,7 +18,7 @@ from ..formats.reference import format_reference
 from ..listing import BrowseSource, IdsSource
 from ..models import WorkPage
 from ..query import SORTS
-from ..safe import printable
+from ..safe import printable, web_link
 from ..similar import similar
 from ..store import RANK_CANDIDATES, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
@@ -447,15 +447,12 @@ class MainScreen(ReportsWorkerErrors, Screen):
         if self.page is None:
             return
         work_ = self.page.work
-        url = ""
-        if work_.doi:
-            url = "https://doi.org/" + work_.doi.removeprefix("https://doi.org/").removeprefix("doi:")
-        elif work_.url.startswith(("http://", "https://")):
-            url = work_.url
+        url = web_link(work_.doi, work_.url)  # http(s) and doi: only; never a path or a command
         if not url:
-            self.notify("This work has no DOI or web address", severity="warning")
+            what = "no DOI or web address" if not (work_.doi or work_.url) else "no DOI or http(s) address ibid will open"
+            self.notify(f"This work has {what}", severity="warning")
             return
-        self.app.open_url(url)
+        self.app.open_url(url)  # the user's browser, through webbrowser: arguments, never a shell
         self.notify(Text(f"Opening {printable(url, False)}").plain, markup=False)
 
     # -- copying
