@@ -587,9 +587,17 @@ class Store:
         if on_duplicate not in ("skip", "update", "rename"):
             raise StoreError(f"unknown duplicate policy {on_duplicate!r} (skip, update or rename)")
         summary = ImportSummary(problems=list(batch.problems))
-        summary.duplicates = sum(1 for p in batch.problems if p.kind == "duplicate")
+        works = batch.works
+        repeat_line: dict[int, int] = {}  # id(work) -> line, for another work under a key the file used
+        if on_duplicate == "rename" and batch.repeats:
+            repeats = batch.repeated_works()
+            lines = {line for line, _ in repeats}
+            summary.problems = [p for p in summary.problems if not (p.kind == "duplicate" and p.line in lines)]
+            works = works + [w for _, w in repeats]
+            repeat_line = {id(w): line for line, w in repeats}
+        summary.duplicates = sum(1 for p in summary.problems if p.kind == "duplicate")
         summary.renamed = sum(1 for p in batch.problems if p.kind == "renamed")
-        total = len(batch.works)
+        total = len(works)
         ids: dict[str, int] = {}
         with self._write() as conn:
             first_new = conn.execute("SELECT coalesce(max(id), 0) FROM works").fetchone()[0]
@@ -597,12 +605,12 @@ class Store:
             conn.execute("DROP TRIGGER works_fts_insert")
             conn.execute("DROP TRIGGER citations_count_insert")
             existing = dict(self._select_in("SELECT key, id FROM works WHERE key IN ({marks})",
-                                            [w.key for w in batch.works], conn))
+                                            [w.key for w in works], conn))
             cache: dict[str, int] = {}
             next_id = first_new + 1
             taken: set[str] = set()
             new_works: list[tuple[int, Work]] = []
-            for done, work in enumerate(batch.works, 1):
+            for done, work in enumerate(works, 1):
                 old_id = existing.get(work.key)
                 if old_id is None and work.key not in taken:
                     new_works.append((next_id, work))
@@ -616,8 +624,13 @@ class Store:
                     work.key = self._free_key(conn, old, taken)
                     new_works.append((next_id, work))
                     summary.renamed += 1
-                    summary.problems.append(Problem(batch.source, batch.lines.get(old),
-                                                    f"key {old!r} already in the catalogue; imported as {work.key!r}", "renamed"))
+                    if id(work) in repeat_line:
+                        summary.problems.append(Problem(
+                            batch.source, repeat_line[id(work)], f"key {old!r} used twice in the file (first at line "
+                            f"{batch.lines.get(old)}); this work imported as {work.key!r}", "renamed"))
+                    else:
+                        summary.problems.append(Problem(batch.source, batch.lines.get(old),
+                                                        f"key {old!r} already in the catalogue; imported as {work.key!r}", "renamed"))
                     ids.setdefault(old, next_id)
                 else:
                     ids.setdefault(work.key, old_id or ids.get(work.key, 0))

@@ -38,6 +38,16 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
     source: str = ""  # the file, for problems found later (a key already in the catalogue)
     lines: dict[str, int] = field(default_factory=dict)  # key -> line where its work starts
+    # BibTeX blocks whose key an earlier entry of the file took: (line, raw text), and the
+    # file's @string definitions to read them with; read only if asked (--on-duplicate rename)
+    repeats: list[tuple[int, str]] = field(default_factory=list)
+    strings: str = ""
+
+    def repeated_works(self) -> list[tuple[int, Work]]:
+        """The works behind `repeats`, each with its line, under the key it was given."""
+        from .bibtex import parse_repeats
+
+        return parse_repeats(self) if self.repeats else []
 
 
 _BINARY = [(b"%PDF", "a PDF"), (b"\x1f\x8b", "gzip-compressed (decompress it first)"),
