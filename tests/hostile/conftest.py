@@ -25,6 +25,10 @@ _inputs: Counter[str] = Counter()
 _outcomes: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "e2e: real-terminal tests in tmux")
+
+
 def need_data(relative: str = "") -> Path:
     """A path under ../shared/data, or skip with the reason when it is absent."""
     path = DATA / relative if relative else DATA

@@ -11,8 +11,12 @@ as a control character; markup must show literally; JSON must stay exact.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import shutil
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -393,3 +397,44 @@ async def test_catalogue_file_name_with_markup_and_escapes(tmp_path: Path):
         assert unsafe(screen_text(app)) == []
         assert "[bold]cat␛[31m.db" in screen_text(app)
         assert app.is_running
+
+
+# ---------------------------------------------------------------------------- a real terminal
+
+
+@pytest.mark.e2e
+def test_edit_screen_in_a_real_terminal_sends_no_escape(tmp_path: Path, request, cases):
+    """The installed ibid in tmux (the e2e harness): the edit screen shows a work whose title
+    and abstract hold SGR and OSC 2 (set title) sequences; tmux must receive neither."""
+    from ..e2e import test_terminal as e2e
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed: no real terminal to run ibid in")
+    ibid_path = e2e.ibid_executable()
+    panes = []
+    bib = tmp_path / "hostile.bib"
+    bib.write_text(e2e.HOSTILE_BIB, encoding="utf-8")
+    db = tmp_path / "hostile.db"
+    e2e.import_into(ibid_path, db, bib, cwd=tmp_path)
+    pane = e2e.Pane(f"ibid-hostile-{os.getpid()}-{uuid.uuid4().hex[:10]}", tmp_path)
+    panes.append(pane)
+    try:
+        pane.start(f"{shlex.quote(ibid_path)} --db {shlex.quote(str(db))}; echo EXIT=$?; sleep 30")
+        e2e.wait_for(pane, [e2e.FOOTER_END, "Citations of this work ("])
+        e2e.search(pane, "Hostile")
+        e2e.wait_for(pane, lambda s: e2e.record_first_line(s).startswith("Hostile"), what="the hostile work")
+        cases()
+        pane.keys("e")
+        escaped = e2e.wait_for(pane, ["ctrl+s save", "REDDER"], escapes=True)
+        plain = "\n".join(e2e.decode_line(row)[0] for row in e2e.screen_lines(escaped))
+        assert "\x1b[31mRED" not in escaped and "␛[31mRED" in plain, plain
+        assert "␛]2;PWNED" in plain, plain  # ESC made visible (Rich drops the BEL)
+        assert "PWNED" not in pane.title(), "an OSC sequence in the edit screen set the terminal title"
+        cases()
+        pane.keys("Escape")
+        e2e.wait_for(pane, lambda s: "ctrl+s save" not in s, what="the edit screen to close")
+        pane.keys("q")
+        assert "EXIT=0" in e2e.wait_for(pane, "EXIT=")
+    finally:
+        for p in panes:
+            p.kill()
