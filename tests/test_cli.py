@@ -381,7 +381,7 @@ def test_fts_syntax_searches(db: Path, query):
     assert result.exit_code == 0
     assert "ibid:" not in result.stderr
     assert result.stdout == "No works found.\n" or all(
-        line.split(" ", 1)[0] in {"Wang2020China", "Ciborek2019New", "Zhang2009Factors", "Hu2006Culture",
+        line.split("\t", 1)[0] in {"Wang2020China", "Ciborek2019New", "Zhang2009Factors", "Hu2006Culture",
                                   "Cheng2005Reflection"} for line in result.stdout.splitlines())
     as_json = ibid("search", "--db", db, query, "--json")
     assert as_json.exit_code == 0 and isinstance(json.loads(as_json.stdout), list)

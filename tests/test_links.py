@@ -8,32 +8,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tui.config import ConfigError, load_config
-from tui.links import doi_url, external_url, openurl, web_url
+from tui.links import doi_url, external_url, openurl
 from tui.models import Author, Work
 
 
-@pytest.mark.parametrize("doi, url", [
-    ("10.1515/humaff-2020-0018", "https://doi.org/10.1515/humaff-2020-0018"),
-    ("doi:10.1515/x", "https://doi.org/10.1515/x"),
-    ("https://doi.org/10.1000/a(b)", "https://doi.org/10.1000/a(b)"),
-    ("http://dx.doi.org/10.1000/A B", ""),  # a space is not in a DOI
-    ("10.1000/x\x1b]52;c;aGk=\x07", ""),  # nor an escape sequence
-    ("10.1000/x?y=1&z", "https://doi.org/10.1000/x%3Fy%3D1%26z"),
-    ("javascript:alert(1)", ""), ("", ""), ("not a doi", ""),
-])
-def test_doi_urls(doi, url):
-    assert doi_url(doi) == url
-
-
-@pytest.mark.parametrize("url, ok", [
-    ("https://example.org/a?b=c", True), ("http://example.org", True), ("doi:10.1000/x", True),
-    ("javascript:alert(1)", False), ("file:///etc/passwd", False), ("data:text/html,x", False),
-    ("ftp://example.org", False), ("https://", False), ("https://exa mple.org", False),
-    ("https://example.org/\x1b[31m", False), ("$(rm -rf ~)", False), ("https://example.org/`id`", False),
-    ("  https://example.org  ", True), ("HTTPS://EXAMPLE.ORG", True),
-])
-def test_only_web_addresses_are_opened(url, ok):
-    assert bool(web_url(url)) is ok
+def test_dois_become_doi_org_addresses():
+    # the full rule is tested with hostile input in tests/hostile/test_links.py (tui.safe.web_link)
+    assert doi_url("doi:10.1515/humaff-2020-0018") == "https://doi.org/10.1515/humaff-2020-0018"
+    assert doi_url("10.1000/x\x1b]52;c;aGk=\x07") == "" and doi_url("javascript:alert(1)") == ""
 
 
 def test_o_prefers_the_doi_and_skips_unsafe_urls():

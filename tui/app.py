@@ -8,6 +8,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from .safe import printable
 from .screens.main import MainScreen
 from .store import Store
 
@@ -25,7 +26,7 @@ class IbidApp(App):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.sub_title = store.path.name
+        self.sub_title = printable(store.path.name, newlines=False)
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.store))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,16 @@ DEFAULT_DB = "catalog.db"
 def default_db() -> str:
     """`IBID_DB`, or `catalog.db` in the current directory."""
     return os.environ.get("IBID_DB") or DEFAULT_DB
+
+
+# json.dumps escapes C0 controls; these it leaves raw: DEL, C1 (0x9b is a CSI), bidi overrides
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(obj, indent: int | None = None) -> str:
+    """JSON with every character that could act on a terminal written as a \\u escape: still
+    exact, lossless JSON."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=indent))
 
 
 def fail(message: str) -> None:
@@ -199,26 +210,30 @@ def work_text(store: Store, work: Work) -> str:
     from .similar import similar as find_similar
 
     assert work.id is not None
-    lines = [work.title, ""]
+
+    def one(text: str) -> str:  # a field is one line: a newline in a title cannot forge a section
+        return printable(text, newlines=False)
+
+    lines = [one(work.title), ""]
     for a in work.authors:
-        lines.append(a.name + (f", {a.affiliation}" if a.affiliation else ""))
+        lines.append(one(a.name + (f", {a.affiliation}" if a.affiliation else "")))
     if work.venue_line:
-        lines.append(work.venue_line)
+        lines.append(one(work.venue_line))
     if work.doi:
-        lines.append(f"doi:{work.doi}")
+        lines.append(one(f"doi:{work.doi}"))
     if work.url:
-        lines.append(work.url)
+        lines.append(one(work.url))
     if work.abstract:
-        lines += ["", work.abstract]
+        lines += ["", printable(work.abstract)]
     sims = find_similar(store, work.id)
     lines += ["", "Similar books and articles"]
-    lines += [f"  {s.work.title} ({s.work.key}) - {s.why}" for s in sims] or ["  None found."]
+    lines += [one(f"  {s.work.title} ({s.work.key}) - {s.why}") for s in sims] or ["  None found."]
     cites, refs = store.citations(work.id), store.references(work.id)
     lines += ["", f"Citations of this work ({len(cites)})"]
-    lines += [f"  {r.title} ({r.key})" for r in cites] or ["  No citations found."]
+    lines += [one(f"  {r.title} ({r.key})") for r in cites] or ["  No citations found."]
     lines += ["", f"References found in this work ({len(refs)})"]
-    lines += [f"  {r.title} ({r.key})" for r in refs] or ["  No references found."]
-    return printable("\n".join(lines))
+    lines += [one(f"  {r.title} ({r.key})") for r in refs] or ["  No references found."]
+    return "\n".join(lines)
 
 
 EXPORT_FORMATS = ["bibtex", "json", "ris", "csl-json"]
@@ -240,7 +255,7 @@ def show(ctx, key, fmt, db, read_only):
     store = open_store(ctx, db, read_only)
     work = store.work(key)
     if fmt == "json":
-        click.echo(json.dumps(work_json(store, work), ensure_ascii=False, indent=2))
+        click.echo(dumps(work_json(store, work), indent=2))
     elif fmt == "bibtex":
         click.echo(printable(bibtex.write([work])), nl=False)
     elif fmt == "ris":
@@ -300,7 +315,7 @@ def export(ctx, query, fmt, db, read_only):
         click.echo("[")
         first = True
         for work in store.works(ids):
-            click.echo(("" if first else ",\n") + json.dumps(work_json(store, work, similar=False), ensure_ascii=False), nl=False)
+            click.echo(("" if first else ",\n") + dumps(work_json(store, work, similar=False)), nl=False)
             first = False
         click.echo("\n]")
         return
@@ -330,7 +345,7 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
     query += " "  # given whole: the last word is a word, not a prefix being typed
     ids = store.search_ids(query, sort, limit)
     if as_json:
-        click.echo(json.dumps([work_json(store, w) for w in store.works(ids)], ensure_ascii=False, indent=2))
+        click.echo(dumps([work_json(store, w) for w in store.works(ids)], indent=2))
         return
     total = store.search_count(query)
     if not ids:
@@ -338,7 +353,8 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
         return
     for row in store.rows(ids):
         year = row.year or "n.d."
-        click.echo(printable(f"{row.key}\t{row.title} — {row.authors} ({year})", newlines=False))
+        # key TAB the rest: the tab is ours (printable makes a tab in the data a space)
+        click.echo(printable(row.key, False) + "\t" + printable(f"{row.title} — {row.authors} ({year})", False))
     if total > len(ids):
         click.echo(f"({len(ids)} of {total} shown; --limit for more)", err=True)
 
@@ -377,6 +393,7 @@ def edit(ctx, key, db, read_only):
 
     store = open_store(ctx, db, read_only)
     work = store.work(key)
+    store.check_writable()  # before the editor opens, not after the user's work in it
     text = click.edit(bibtex.write([work]), extension=".bib", require_save=True)
     if text is None:
         click.echo("No changes.")

@@ -6,45 +6,21 @@ Only `http`, `https` and `doi:` targets ever leave here; anything else in a work
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from .models import Work
-
-_DOI = re.compile(r"^10\.\d{4,9}/[^\s\x00-\x1f\x7f]+$")
+from .safe import _doi_url, web_link
 
 
 def doi_url(doi: str) -> str:
     """`https://doi.org/10.1515/...` for a DOI given bare, as `doi:` or as a doi.org address; else ''."""
-    doi = doi.strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
-        if doi.lower().startswith(prefix):
-            doi = doi[len(prefix):].strip()
-            break
-    if not _DOI.match(doi):
-        return ""
-    return "https://doi.org/" + quote(doi, safe="/:;()._-")
-
-
-def web_url(url: str) -> str:
-    """The address when it is a plain http(s) one with a host; else ''."""
-    url = url.strip()
-    if url.lower().startswith("doi:"):
-        return doi_url(url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return ""
-    if any(ord(c) < 0x21 or c in '"<>\\^`{|}' or ord(c) == 0x7F for c in url):
-        return ""  # control bytes, spaces, quotes: not something to hand to a browser
-    return url
+    return _doi_url(doi) or ""
 
 
 def external_url(work: Work) -> str:
-    """What `o` opens: the DOI, else the URL; '' when the work has neither, or nothing safe."""
-    return doi_url(work.doi) or web_url(work.url)
+    """What `o` opens: the DOI, else the URL; '' when the work has neither, or nothing safe
+    (the rule is tui.safe.web_link: http(s) and DOI only, no spaces or control characters)."""
+    return web_link(work.doi, work.url) or ""
 
 
 def openurl(work: Work, resolver: str) -> str:

@@ -8,6 +8,7 @@ with a write); writes are serialised by a lock and each user action is one
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections import Counter
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -264,6 +266,13 @@ class Store:
         if not exists and not self.path.parent.exists():
             raise StoreError(f"{self.path.parent}: no such directory")
         self.created = not exists
+        self._why_read_only = "opened read-only"
+        if exists and not read_only and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            # a read-only file or folder (permissions, read-only media): browse it, refuse edits
+            self.read_only = True
+            self._why_read_only = "the catalogue's file or folder is read-only"
+        self._immutable = False
+        self.commits = 0  # write transactions this store committed (see data_version)
         self._prepare()
 
     # -- connections
@@ -271,9 +280,21 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         try:
             if self.read_only:
-                uri = f"file:{self.path.resolve()}?mode=ro"
+                # quoted: a '#' or '?' in the file name would end the path (and drop mode=ro)
+                uri = f"file:{quote(str(self.path.resolve()))}?mode=ro" + ("&immutable=1" if self._immutable else "")
                 conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                                        isolation_level=None, check_same_thread=False)
+                if not self._immutable and not os.access(self.path.parent, os.W_OK):
+                    try:
+                        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    except sqlite3.OperationalError as exc:
+                        if "unable to open" not in str(exc):
+                            raise
+                        # WAL wants a -shm file beside it, and the folder is read-only (a CD, a
+                        # read-only mount): nothing can write there, so read the file as it is.
+                        conn.close()
+                        self._immutable = True
+                        return self._connect()
             else:
                 conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                        isolation_level=None, check_same_thread=False)
@@ -320,6 +341,8 @@ class Store:
             return StoreError(f"{self.path}: the catalogue is read-only; nothing was changed")
         if "disk is full" in text or "full" in text:
             return StoreError(f"{self.path}: the disk is full; nothing was changed")
+        if "disk I/O error" in text:  # EFBIG (a file size limit), EIO...: the write was rolled back
+            return StoreError(f"{self.path}: disk I/O error (a full disk or a file size limit?); nothing was changed")
         if "unable to open" in text:
             return StoreError(f"{self.path}: cannot open the catalogue")
         return StoreError(f"{self.path}: {text}")
@@ -348,11 +371,15 @@ class Store:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
+    def check_writable(self) -> None:
+        """Raise the StoreError a write would, before asking the user for anything."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: {self._why_read_only}; nothing was changed")
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction: all of it is committed, or none of it."""
-        if self.read_only:
-            raise StoreError(f"{self.path}: opened read-only; nothing was changed")
+        self.check_writable()
         conn = self.conn
         with self._write_lock:
             try:
@@ -362,6 +389,7 @@ class Store:
             try:
                 yield conn
                 conn.execute("COMMIT")
+                self.commits += 1
             except BaseException as exc:
                 try:
                     conn.execute("ROLLBACK")
@@ -369,6 +397,9 @@ class Store:
                     pass
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc) from None
+                if isinstance(exc, UnicodeEncodeError):  # a lone surrogate: SQLite text is UTF-8
+                    raise StoreError(f"text that is not valid Unicode ({exc.object[exc.start:exc.end]!a}); "
+                                     "nothing was changed") from None
                 raise
 
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
@@ -383,6 +414,17 @@ class Store:
             chunk = values[i:i + 500]
             query = sql.format(marks=",".join("?" * len(chunk)))
             yield from (conn.execute(query, chunk) if conn is not None else self._read(query, chunk))
+
+    # -- noticing other processes
+
+    def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version` on this thread's connection: it moves when any other
+        connection (another process, or another thread here) commits. Microseconds: fit to poll."""
+        return self._read("PRAGMA data_version")[0][0]
+
+    def newest_id(self) -> int:
+        """The highest work id (an index lookup): moves when works are added or the newest removed."""
+        return self._read("SELECT coalesce(max(id), 0) FROM works")[0][0]
 
     # -- size
 
@@ -604,9 +646,17 @@ class Store:
         if on_duplicate not in ("skip", "update", "rename"):
             raise StoreError(f"unknown duplicate policy {on_duplicate!r} (skip, update or rename)")
         summary = ImportSummary(problems=list(batch.problems))
-        summary.duplicates = sum(1 for p in batch.problems if p.kind == "duplicate")
+        works = batch.works
+        repeat_line: dict[int, int] = {}  # id(work) -> line, for another work under a key the file used
+        if on_duplicate == "rename" and batch.repeats:
+            repeats = batch.repeated_works()
+            lines = {line for line, _ in repeats}
+            summary.problems = [p for p in summary.problems if not (p.kind == "duplicate" and p.line in lines)]
+            works = works + [w for _, w in repeats]
+            repeat_line = {id(w): line for line, w in repeats}
+        summary.duplicates = sum(1 for p in summary.problems if p.kind == "duplicate")
         summary.renamed = sum(1 for p in batch.problems if p.kind == "renamed")
-        total = len(batch.works)
+        total = len(works)
         ids: dict[str, int] = {}
         with self._bulk(), self._write() as conn:
             first_new = conn.execute("SELECT coalesce(max(id), 0) FROM works").fetchone()[0]
@@ -614,12 +664,12 @@ class Store:
             conn.execute("DROP TRIGGER works_fts_insert")
             conn.execute("DROP TRIGGER citations_count_insert")
             existing = dict(self._select_in("SELECT key, id FROM works WHERE key IN ({marks})",
-                                            [w.key for w in batch.works], conn))
+                                            [w.key for w in works], conn))
             cache: dict[str, int] = {}
             next_id = first_new + 1
             taken: set[str] = set()
             new_works: list[tuple[int, Work]] = []
-            for done, work in enumerate(batch.works, 1):
+            for done, work in enumerate(works, 1):
                 old_id = existing.get(work.key)
                 if old_id is None and work.key not in taken:
                     new_works.append((next_id, work))
@@ -641,8 +691,13 @@ class Store:
                     work.key = self._free_key(conn, old, taken)
                     new_works.append((next_id, work))
                     summary.renamed += 1
-                    summary.problems.append(Problem(batch.source, batch.lines.get(old),
-                                                    f"key {old!r} already in the catalogue; imported as {work.key!r}", "renamed"))
+                    if id(work) in repeat_line:
+                        summary.problems.append(Problem(
+                            batch.source, repeat_line[id(work)], f"key {old!r} used twice in the file (first at line "
+                            f"{batch.lines.get(old)}); this work imported as {work.key!r}", "renamed"))
+                    else:
+                        summary.problems.append(Problem(batch.source, batch.lines.get(old),
+                                                        f"key {old!r} already in the catalogue; imported as {work.key!r}", "renamed"))
                     ids.setdefault(old, next_id)
                 else:
                     ids.setdefault(work.key, old_id or ids.get(work.key, 0))

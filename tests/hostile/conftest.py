@@ -25,6 +25,10 @@ _inputs: Counter[str] = Counter()
 _outcomes: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "e2e: real-terminal tests in tmux")
+
+
 def need_data(relative: str = "") -> Path:
     """A path under ../shared/data, or skip with the reason when it is absent."""
     path = DATA / relative if relative else DATA
@@ -85,6 +89,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(
             f"{family}: {_inputs[family]} inputs in {tests} tests: {o['passed']} passed, {o['failed']} failed{skipped}; "
             f"{o['tracebacks']} tracebacks, {o['lost']} lost or wrong")
+
+
+@pytest.fixture(autouse=True)
+def no_browser(monkeypatch) -> list[str]:
+    """`o` in these tests never starts a real browser: what would be opened is recorded."""
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    return opened
 
 
 def snapshot(db: Path):

@@ -222,3 +222,39 @@ def test_policies_on_a_real_file(policy: str, tmp_path: Path):
         assert all(after[k] == originals[k] for k in originals)  # the first copies untouched
     else:
         assert s["updated"] == n and count(db) == had
+
+
+def test_rename_also_keeps_a_second_work_under_a_key_used_twice_in_one_file(tmp_path: Path):
+    path = HOSTILE / "dupkeys.bib"
+    db = tmp_path / "catalog.db"
+    result = ibid("import", "--db", db, "--on-duplicate", "rename", path)
+    assert summary(result) == {"added": 3, "updated": 0, "duplicates": 0, "renamed": 1, "refused": 1}
+    assert (f"renamed: {path}:9: key 'Same2020' used twice in the file (first at line 3); "
+            "this work imported as 'Same2020a'") in result.stderr
+    store = Store(db, read_only=True)
+    first, second = store.work("Same2020"), store.work("Same2020a")
+    store.close()
+    assert (first.title, [a.name for a in first.authors], first.type) == (
+        "The first work called Same2020", ["Ann Alpha"], "article")
+    assert (second.title, [a.name for a in second.authors], second.type, second.year) == (
+        "A different work with the same key", ["Bob Beta"], "book", 1999)
+
+
+def test_a_real_file_that_drops_entries_by_key_keeps_them_all_with_rename(tmp_path: Path):
+    """Better BibTeX issue #873, "Some bibtex entries quietly discarded on import": 14 keys
+    used twice. The default keeps the first of each and says so; rename keeps all."""
+    path = need_data("zotero-bbt/import/Some bibtex entries quietly discarded on import from bib file #873.bib")
+    skip = ibid("import", "--db", tmp_path / "skip.db", path)
+    s = summary(skip)
+    assert s["duplicates"] == 14 and len([ln for ln in skip.stderr.splitlines() if "duplicate key" in ln]) == 14
+    renamed = ibid("import", "--db", tmp_path / "rename.db", "--on-duplicate", "rename", path)
+    r = summary(renamed)
+    assert (r["added"], r["duplicates"], r["renamed"]) == (s["added"] + 14, 0, 14)
+    assert all(re.search(re.escape(str(path)) + r":\d+: key '.+' used twice in the file \(first at line \d+\); "
+                         r"this work imported as '.+'", ln)
+               for ln in renamed.stderr.splitlines() if ln.startswith("  renamed"))
+    # the first of each pair is the same work in both catalogues: the rename added, never merged
+    a, b = snapshot(tmp_path / "skip.db"), snapshot(tmp_path / "rename.db")
+    by_key_a = {r[1]: r[3] for r in a["works"]}
+    by_key_b = {r[1]: r[3] for r in b["works"]}
+    assert all(by_key_b[k] == t for k, t in by_key_a.items())

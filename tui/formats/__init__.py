@@ -43,6 +43,16 @@ class Batch:
     # under one, the new work gets a free key; it is not a duplicate of a work it only shares a key with
     generated: set[str] = field(default_factory=set)
     last_line: int = 0  # of a chunk of a streamed file: the last line read (for progress)
+    # BibTeX blocks whose key an earlier entry of the file took: (line, raw text), and the
+    # file's @string definitions to read them with; read only if asked (--on-duplicate rename)
+    repeats: list[tuple[int, str]] = field(default_factory=list)
+    strings: str = ""
+
+    def repeated_works(self) -> list[tuple[int, Work]]:
+        """The works behind `repeats`, each with its line, under the key it was given."""
+        from .bibtex import parse_repeats
+
+        return parse_repeats(self) if self.repeats else []
 
 
 _BINARY = [(b"%PDF", "a PDF"), (b"\x1f\x8b", "gzip-compressed (decompress it first)"),

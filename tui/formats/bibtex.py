@@ -46,6 +46,7 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         if isinstance(block, model.DuplicateBlockKeyBlock) and _bad_key(block.key):
             batch.problems.append(Problem(source, line, f"refused entry with invalid key {block.key!r}"))
         elif isinstance(block, model.DuplicateBlockKeyBlock):
+            batch.repeats.append((line, block.raw))
             first = first_line.get(block.key)
             batch.problems.append(Problem(
                 source, line,
@@ -58,6 +59,8 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
             detail = lines[0] if lines else "the entry is not closed or not well formed"
             head = block.raw.strip().splitlines()[0][:60] if block.raw and block.raw.strip() else ""
             batch.problems.append(Problem(source, line, f"refused block {head!r}: {detail}"))
+    if batch.repeats:
+        batch.strings = "\n".join(s.raw for s in library.strings if s.raw)
     by_key = {e.key: e for e in library.entries}
     for entry in library.entries:
         line = entry.start_line + 1
@@ -67,6 +70,31 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         batch.works.append(entry_to_work(entry, by_key))
         batch.lines[entry.key] = line
     return batch
+
+
+_HEAD_KEY = re.compile(r"^(\s*@\s*\w+\s*[{(]\s*)([^,\s]+)")
+
+
+def parse_repeats(batch: Batch) -> list[tuple[int, Work]]:
+    """The works of `batch.repeats` (a key used twice in one file), read in one parse with the
+    file's @strings: each under a stand-in key while parsed, then its own again."""
+    marked, given = [], {}
+    for i, (line, raw) in enumerate(batch.repeats):
+        m = _HEAD_KEY.match(raw)
+        if m:
+            mark = f"ibidrepeat{i}x"
+            given[mark] = (line, m.group(2))
+            marked.append(raw[:m.start(2)] + mark + raw[m.end(2):])
+    if not marked:
+        return []
+    entries = {e.key: e for e in bibtexparser.parse_string(batch.strings + "\n" + "\n".join(marked)).entries}
+    out = []
+    for mark, (line, key) in given.items():
+        if mark in entries:
+            work = entry_to_work(entries[mark])
+            work.key = key
+            out.append((line, work))
+    return out
 
 
 def _bad_key(key: str) -> bool:

@@ -13,6 +13,7 @@ chunk of works, plus a key and an `s2_id` for every work seen.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -28,6 +29,17 @@ CHUNK = 20_000  # works a chunk when a file is streamed
 def parse_file(path: Path, encoding: str | None = None) -> Batch:
     """Read a .jsonl file of works; bad lines become Problems with their line number."""
     return parse_string(read_text(path, encoding), str(path))
+
+
+_SURROGATE = re.compile(r"\\u[d][89a-f]", re.I)
+
+
+def _encodes(obj) -> bool:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_string(text: str, source: str = "<text>") -> Batch:
@@ -77,6 +89,10 @@ class Reader:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 batch.problems.append(Problem(source, number, f"refused line: invalid JSON ({exc.msg})"))
+                continue
+            if _SURROGATE.search(line) and not _encodes(obj):
+                batch.problems.append(Problem(source, number, "refused line: a \\u escape that is no character "
+                                              "(a lone UTF-16 surrogate)"))
                 continue
             if not isinstance(obj, dict) or not (obj.get("title") or obj.get("bibtex")):
                 batch.problems.append(Problem(source, number, "refused line: not a work (no title or bibtex)"))

@@ -18,6 +18,7 @@ from ..models import Work
 from ..safe import printable
 from ..store import StoreError
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.safe_input import SafeTextArea
 
 NEW_WORK = """@article{Key2024Word,
   author = {Family, Given and Other, Author},
@@ -75,12 +76,13 @@ class EditScreen(ReportsWorkerErrors, ModalScreen[Work | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="edit-dialog", classes="dialog"):
             yield Static(Text(self.heading, style="bold"))
-            yield TextArea(self.original, id="bibtex", language=None, soft_wrap=True, show_line_numbers=True)
+            yield SafeTextArea(self.original, id="bibtex", language=None, soft_wrap=True, show_line_numbers=True)
             yield Static("", id="edit-error")
             yield Static(Text("ctrl+s save · escape cancel", style="dim"))
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
+        self.original = area.text  # as the area holds it (it makes a lone \r a line break)
         area.focus()
         if self.select_all:
             area.select_all()

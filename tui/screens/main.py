@@ -28,6 +28,7 @@ from ..similar import similar
 from ..store import RANK_CANDIDATES, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
+from ..widgets.safe_input import SafeInput
 from ..widgets.work_list import WorkList
 from .edit import NEW_WORK, ConfirmScreen, EditScreen
 from .pick import PickWorkScreen
@@ -37,6 +38,7 @@ from .prompt import PromptScreen
 EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
 
 SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are in all
+CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ibid import)
 CITATIONS_SHOWN = 2_000
 BROWSE_SORTS = ("added", "title", "year", "cited")
 
@@ -146,7 +148,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         yield Header()
         with Horizontal():
             with Vertical(id="left"):
-                yield Input(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
+                yield SafeInput(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
                 yield Static("", id="status")
                 yield WorkList(id="works")
             yield RecordView(id="record")
@@ -163,6 +165,28 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def on_mount(self) -> None:
         self.works.focus()
         self._request_list("", self.sort)
+        self._seen = self._change_marker()
+        self.set_interval(CHANGE_POLL_SECONDS, self.poll_changes)
+
+    def _change_marker(self) -> tuple[int, int, int]:
+        return self.store.data_version(), self.store.commits, self.store.newest_id()
+
+    def poll_changes(self) -> None:
+        """Another process (an `ibid import`, an `ibid cite`) changed the catalogue: reload the
+        list and the page, keeping the cursor. Two cheap queries on the UI thread's connection."""
+        if self._search_busy:
+            return  # look again next time
+        try:
+            marker = self._change_marker()
+        except StoreError:
+            return
+        (version, commits, newest), (seen_version, seen_commits, seen_newest) = marker, self._seen
+        self._seen = marker
+        # data_version also moves for this app's own commits (views, copies, edits), which
+        # reload what they change themselves: a change is another's when none of ours came
+        # in between, or when the newest work is not the one we knew.
+        if (version != seen_version and commits == seen_commits) or newest != seen_newest:
+            self.action_reload()
 
     # -- the list
 
@@ -238,7 +262,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
         if total is not None:
             self._catalogue_total = total
         total = self._catalogue_total
-        self.sub_title = f"{self.store.path.name} · {total:,} works · Papers currently archived: {self.archived:,}"
+        self.sub_title = printable(f"{self.store.path.name} · {total:,} works · "
+                                   f"Papers currently archived: {self.archived:,}", newlines=False)
         self.app.sub_title = self.sub_title
 
     @on(WorkList.MarksChanged)
@@ -389,7 +414,10 @@ class MainScreen(ReportsWorkerErrors, Screen):
         try:
             if visit.opened and not self.store.read_only:
                 visit.opened = False  # once per opening, not again on back/forward
-                self.store.record_event(visit.target[1], "view")
+                try:
+                    self.store.record_event(visit.target[1], "view")
+                except StoreError:
+                    pass  # locked by another process, or a full disk: show the page, uncounted
             page = load_page(self.store, visit.target[1])
             self.app.call_from_thread(self._detail_ready, visit, page)
         except StoreError as exc:
@@ -474,7 +502,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 "no DOI or http(s) address that can be opened safely"
             self.notify(f"This work has {what}", severity="warning")
             return
-        self.app.open_url(url)
+        self.app.open_url(url)  # the user's browser, through webbrowser: arguments, never a shell
         self.notify(Text(f"Opening {printable(url, False)}").plain, markup=False)
 
     def _open_file(self, stored: str) -> None:
@@ -649,8 +677,11 @@ class MainScreen(ReportsWorkerErrors, Screen):
         system = copy_with_pyperclip(text)
         counted = False
         if not self.store.read_only:
-            self.store.record_event(work_id, "copy")
-            counted = True
+            try:
+                self.store.record_event(work_id, "copy")
+                counted = True
+            except StoreError:
+                pass  # the copy is made; only its count is lost (a lock, a full disk)
         self.app.call_from_thread(self._copied, what, describe(len(text.encode()), system), counted)
 
     def _copied(self, what: str, how: str, counted: bool) -> None:

@@ -14,6 +14,7 @@ from ..listing import BrowseSource, IdsSource
 from ..models import ListRow, Work
 from ..store import Store
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.safe_input import SafeInput
 from ..widgets.work_list import WorkList
 from .edit import NEW_WORK, EditScreen
 
@@ -37,7 +38,7 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-dialog", classes="dialog"):
             yield Static(Text(self.heading, style="bold"))
-            yield Input(placeholder="search the catalogue (same as /)", id="pick-search")
+            yield SafeInput(placeholder="search the catalogue (same as /)", id="pick-search")
             yield Static("", id="pick-status")
             yield WorkList(id="pick-list")
             yield Static(Text("enter link the highlighted work · up/down move · ctrl+n new work from "
