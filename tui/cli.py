@@ -145,6 +145,7 @@ def import_(ctx, files, on_duplicate, encoding, db, read_only):
             failed += 1
             continue
         summary = ImportSummary()
+        works_before = store.count()
         size = stream.works if stream.works is not None else stream.lines or 0
         try:
             if sys.stderr.isatty() and size >= 2000:
@@ -167,9 +168,13 @@ def import_(ctx, files, on_duplicate, encoding, db, read_only):
         except FormatError as exc:  # a streamed file can still fail on a later line
             fail(f"{exc}; {summary.added} works of {path} were imported before it")
         except KeyboardInterrupt:
-            if stream.works is None and summary.added:
-                fail(f"interrupted; the first {summary.added} works of {path} were imported and kept, "
+            # what landed, read back from the catalogue: ctrl-c can come just after a commit
+            added = max(summary.added, store.count() - works_before)
+            if stream.works is None and added:
+                fail(f"interrupted; the first {added} works of {path} were imported and kept, "
                      "the rest not (import the file again to add the rest: works already in are skipped)")
+            if added:
+                fail(f"interrupted, but {path} had been imported already ({added} works added)")
             raise
         _print_summary(str(path), summary)
     if failed:

@@ -158,8 +158,16 @@ def test_ctrl_c_mid_import_is_one_line_and_rolls_back(catalogue: Path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 1 and "Traceback" not in err
-    assert err.strip().splitlines() == ["ibid: interrupted; nothing after the last confirmed change was kept"]
-    assert integrity(catalogue) == "ok" and snapshot(catalogue) == before
+    assert integrity(catalogue) == "ok"
+    # The import is one transaction; the WAL only shows it once SQLite writes pages out (a large
+    # page cache may hold them to the commit), so ctrl-c can land mid-write or just after the
+    # commit. Either way the message must say which, and the catalogue must be whole.
+    (line,) = err.strip().splitlines()
+    if snapshot(catalogue) == before:
+        assert line == "ibid: interrupted; nothing after the last confirmed change was kept"
+    else:
+        assert line.startswith(f"ibid: interrupted, but {big} had been imported already (")
+        assert "works added)" in line
 
 
 # ---------------------------------------------------------------------------- a held write lock
