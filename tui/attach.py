@@ -42,8 +42,10 @@ def safe_name(key: str, filename: str) -> str:
 
 
 def stored_path(store: Store, attachment: Attachment) -> Path:
-    """Where an archived copy is on disk."""
-    return files_dir(store.path) / Path(attachment.stored).name
+    """Where an archived copy is on disk: always a name inside the folder, even if the catalogue
+    was edited by hand to say `../../etc/passwd`."""
+    name = Path(attachment.stored.replace("\x00", "")).name
+    return files_dir(store.path) / (name if name not in ("", ".", "..") else "_")
 
 
 def attach(store: Store, work: Work, source: Path) -> Attachment:
