@@ -646,3 +646,35 @@ def test_relevance_ranks_a_capped_set_of_the_newest_matches(tmp_path: Path, monk
     assert len(store.search_ids("common ", "year", limit=10**9)) == 30
     assert store.search_count("common ") == 30
     store.close()
+
+
+def test_newest_matches_come_first_unranked_and_a_search_can_be_cancelled(tmp_path: Path):
+    from tui.store import Cancelled
+
+    store = Store(tmp_path / "many.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"common word {i}" + (" common" * (i % 3)),
+                                         year=2000 + i % 7) for i in range(3000)]))
+    newest = store.search_newest("common", 5)
+    assert newest == sorted(newest, reverse=True) and len(newest) == 5
+    assert newest == sorted(store.search_ids("common", "added", limit=10**9))[-5:][::-1]
+    assert set(newest) <= set(store.search_ids("common", "relevance"))  # the ranked candidates hold them
+    years = store.search_newest("common year:2003", 50)
+    assert years and all(store.work_by_id(i).year == 2003 for i in years)
+    assert store.search_newest("year:2003", 3) == sorted(
+        store.search_ids("year:2003", "added", limit=10**9))[-3:][::-1]
+    assert store.search_newest("", 3) == [] and store.search_newest("nothingmatches", 3) == []
+    with pytest.raises(Cancelled):
+        store.search_ids("common", "relevance", cancel=lambda: True)
+    asked = []
+
+    def cancel() -> bool:  # false when first asked, true from then on: stops the read midway
+        asked.append(1)
+        return len(asked) > 1
+
+    with pytest.raises(Cancelled):
+        store.search_ids("common", "title", limit=10**9, cancel=cancel)
+    assert len(asked) >= 2
+    # a cancelled read leaves the connection as it was
+    assert store.search_count("common") == 3000
+    assert store.search_ids("common", "title", limit=3, cancel=lambda: False)
+    store.close()

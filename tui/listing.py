@@ -22,6 +22,7 @@ class BrowseSource:
     total: int
     sort: str = "added"
     label: str = ""
+    first: list[ListRow] | None = None  # page 0, when read with the source (no second trip)
 
     def __len__(self) -> int:
         return self.total
@@ -51,6 +52,8 @@ class IdsSource:
     total: int = 0  # all matches; may exceed len(ids) when the hits were capped
     exact: bool = True  # False while `total` is only a lower bound (the count comes later)
     label: str = ""
+    first: list[ListRow] | None = None  # page 0, when read with the source (no second trip)
+    ranked: bool = True  # False for the quick first page shown while the search is ordered
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -15,12 +15,12 @@ from textual.widgets import Footer, Header, Input, Static
 from ..clipboard import copy_with_pyperclip, describe
 from ..formats import bibtex
 from ..formats.reference import format_reference
-from ..listing import BrowseSource, IdsSource
+from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
 from ..query import SORTS
 from ..safe import printable
 from ..similar import similar
-from ..store import RANK_CANDIDATES, Store, StoreError
+from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
@@ -115,6 +115,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         # One search and one detail load in flight at a time; the newest request waits.
         self._search_busy = False
         self._search_next: tuple[str, str, bool] | None = None
+        self._list_serial = 0  # bumped by every list request; workers of older ones stop
         self._enter_first = False
         self._detail_busy = False
         self._detail_next: Visit | None = None
@@ -147,30 +148,60 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     def _request_list(self, query: str, sort: str, refresh: bool = False) -> None:
         """Load the list for a search (or the whole catalogue); `refresh` keeps the cursor and the page."""
+        self._list_serial += 1  # any read still running for an older request may stop
         if self._search_busy:
             self._search_next = (query, sort, refresh)
             return
         self._search_busy = True
-        self._load_list(query, sort, refresh)
+        self._load_list(query, sort, refresh, self._list_serial)
+
+    def _stale(self, serial: int) -> bool:
+        """A newer list has been asked for (read from worker threads: a plain int compare)."""
+        return serial != self._list_serial
 
     @work(thread=True, exit_on_error=False, group="list")
-    def _load_list(self, query: str, sort: str, refresh: bool) -> None:
+    def _load_list(self, query: str, sort: str, refresh: bool, serial: int) -> None:
         source: BrowseSource | IdsSource | None = None
+        stale = lambda: self._stale(serial)  # noqa: E731
         try:
             if not query.strip():
                 browse = sort if sort in BROWSE_SORTS else "added"
                 source = BrowseSource(self.store, self.store.count(), browse)
+                source.first = source.fetch(0, None)
             else:
                 sort = sort if sort in SORTS else "relevance"
-                ids = self.store.search_ids(query, sort, SEARCH_CAP)
+                if not refresh and sort != "added":
+                    # Ordering every match costs (ranking a broad word at a million: a few hundred
+                    # ms); the newest matches cost a few ms: show them while the order is worked out.
+                    newest = self.store.search_newest(query, PAGE, cancel=stale)
+                    if not newest:
+                        source = IdsSource(self.store, [], 0, first=[])
+                        return
+                    quick = IdsSource(self.store, newest, len(newest), exact=len(newest) < PAGE,
+                                      first=self.store.rows(newest), ranked=False)
+                    self.app.call_from_thread(self._list_quick, query, sort, serial, quick)
+                ids = self.store.search_ids(query, sort, SEARCH_CAP, cancel=stale)
                 cap = min(SEARCH_CAP, RANK_CANDIDATES) if sort == "relevance" else SEARCH_CAP
-                source = IdsSource(self.store, ids, len(ids), exact=len(ids) < cap)
+                source = IdsSource(self.store, ids, len(ids), exact=len(ids) < cap, first=self.store.rows(ids[:PAGE]))
+        except Cancelled:
+            source = None
         finally:
             self.app.call_from_thread(self._list_ready, query, sort, refresh, source)
         if isinstance(source, IdsSource) and not source.exact:
             # The list is on screen; now count every match (a broad word at a million: ~0.5 s).
-            total = self.store.search_count(query)
+            try:
+                total = self.store.search_count(query, cancel=stale)
+            except Cancelled:
+                return
             self.app.call_from_thread(self._count_ready, query, sort, source, total)
+
+    def _list_quick(self, query: str, sort: str, serial: int, source: IdsSource) -> None:
+        """The newest matches, shown while the search is ordered; never for an older search."""
+        if self._stale(serial) or self._search_next is not None:
+            return
+        # not announced: the record page waits for the first hit in the order asked for
+        self.works.set_source(source, announce=False)
+        self._set_status(query, sort, source)
 
     def _count_ready(self, query: str, sort: str, source: IdsSource, total: int) -> None:
         if self.works.source is source:
@@ -216,6 +247,10 @@ class MainScreen(ReportsWorkerErrors, Screen):
             text = f"{source.total:,} works · sorted by {sort if sort in BROWSE_SORTS else 'added'}"
         elif source.total == 0:
             text = f"No works match “{printable(query, False)}”"
+        elif isinstance(source, IdsSource) and not source.ranked:
+            many = f"{len(source):,}+ matches" if not source.exact else \
+                f"{source.total:,} match{'es' if source.total != 1 else ''}"
+            text = f"{many} (the newest first; ordering by {sort}…)"
         elif isinstance(source, IdsSource) and not source.exact:
             text = f"{len(source):,}+ matches (counting…) · by {sort}"
         else:

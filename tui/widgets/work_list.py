@@ -98,6 +98,8 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._pages.clear()
         self._pending.clear()
         self._failed.clear()
+        if source.first is not None:
+            self._pages[0] = source.first
         self.virtual_size = Size(self.size.width, self.total)
         self.cursor = min(cursor, max(self.total - 1, 0))
         self.scroll_to(y=max(self.cursor - self.size.height // 2, 0), animate=False)
