@@ -12,9 +12,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from ..clipboard import copy_with_pyperclip, describe
-from ..formats import bibtex
-from ..formats.reference import format_reference
 from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
 from ..query import SORTS
@@ -24,8 +21,9 @@ from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.record import RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
-from .edit import NEW_WORK, EditScreen
-from .pick import PickWorkScreen
+
+# Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
+# edit screens cost ~0.1 s to import): copying, editing, picking a work.
 
 SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are in all
 CITATIONS_SHOWN = 2_000
@@ -469,6 +467,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
     # -- copying
 
     def action_copy_bibtex(self) -> None:
+        from ..formats import bibtex
+
         if self.page is not None:
             self._copy(bibtex.write([self.page.work]), f"BibTeX of {self.page.work.key}")
 
@@ -477,6 +477,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self._copy(self.page.work.key, f"key {self.page.work.key}")
 
     def action_copy_reference(self) -> None:
+        from ..formats.reference import format_reference
+
         if self.page is not None:
             self._copy(format_reference(self.page.work), f"reference to {self.page.work.key}")
 
@@ -487,6 +489,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exit_on_error=False, group="copy")
     def _copy_elsewhere(self, text: str, what: str, work_id: int) -> None:
+        from ..clipboard import copy_with_pyperclip, describe
+
         system = copy_with_pyperclip(text)
         counted = False
         if not self.store.read_only:
@@ -508,6 +512,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self._pick_link("reference")
 
     def _pick_link(self, kind: str) -> None:
+        from .pick import PickWorkScreen
+
         if self.page is None:
             return
         this = self.page.work
@@ -540,6 +546,9 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self._change(lambda: "Undid the " + self.store.undo(), None, reload_list=True)
 
     def action_edit(self) -> None:
+        from ..formats import bibtex
+        from .edit import EditScreen
+
         if self.page is None or self.page.work.id is None:
             return
         work_id = self.page.work.id
@@ -553,6 +562,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
                                         lambda w: self.store.update_work(work_id, w)), saved)
 
     def action_new_work(self) -> None:
+        from .edit import NEW_WORK, EditScreen
+
         def saved(work_) -> None:
             if work_ is not None and work_.id is not None:
                 self.notify(printable(f"Added {work_.key}", False), markup=False)
