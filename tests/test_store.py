@@ -678,3 +678,22 @@ def test_newest_matches_come_first_unranked_and_a_search_can_be_cancelled(tmp_pa
     assert store.search_count("common") == 3000
     assert store.search_ids("common", "title", limit=3, cancel=lambda: False)
     store.close()
+
+
+def test_document_frequency_can_stop_counting_and_words_list_their_newest_works(tmp_path: Path):
+    store = Store(tmp_path / "df.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"common {'rare' if i % 10 == 0 else 'plain'} {i}",
+                                         abstract="shared words" if i < 5 else "")
+                                    for i in range(100)]))
+    exact = store.document_frequency(["common", "rare", "shared", "absent"])
+    assert exact == {"common": 100, "rare": 10, "shared": 5, "absent": 0}
+    assert store.document_frequency(["common", "rare", "absent"], at_most=20) == {"common": 21, "rare": 10, "absent": 0}
+    assert store.document_frequency(["common"]) == {"common": 100}  # a capped count is not taken as exact
+    assert store.document_frequency(["common"], at_most=200) == {"common": 100}
+    rare = [store.work(f"W{i}").id for i in range(0, 100, 10)]
+    assert store.works_holding("rare", exclude=rare[-1], limit=3) == rare[::-1][1:4]
+    assert store.works_holding("shared", exclude=0, limit=10) == [store.work(f"W{i}").id for i in range(4, -1, -1)]
+    assert store.works_holding("absent", exclude=0, limit=10) == []
+    picked = [rare[3], rare[1], 10**9]
+    assert [r[0] for r in store.titles_and_abstracts(picked)] == picked[:2]
+    store.close()
