@@ -141,6 +141,14 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def on_mount(self) -> None:
         self.works.focus()
         self._request_list("", self.sort)
+        # The record page of the first work loads beside the list (not after it): the first
+        # paint waits for the slower of the two, not for both one after the other.
+        try:
+            first = self.store.browse(self.sort if self.sort in BROWSE_SORTS else "added", 0, 1)
+        except StoreError:
+            first = []  # the list worker meets the same error and says so
+        if first:
+            self._show(Visit(("work", first[0].id)))
 
     # -- the list
 
