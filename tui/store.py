@@ -996,10 +996,20 @@ class Store:
             where.append("w.year <= ?")
             params.append(q.year_to)
         if q.match is None:
+            if where and sort == "newest":
+                lo, hi = self._year_ids(q.year_from, q.year_to)  # (see below)
+                where.append("w.id BETWEEN ? AND ?")
+                params += [lo, hi]
             sql = f"SELECT {select} FROM works w" + (" WHERE " + " AND ".join(where) if where else "")
             order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
                      "cited": "w.cited_by DESC, w.id", "newest": "w.id DESC"}.get(sort, "w.id")
             return sql + f" ORDER BY {order}", params
+        if where:
+            # The works of those years lie between two ids: FTS reads only that stretch of each
+            # word's works (a year range over a broad word read most of the index at a million).
+            lo, hi = self._year_ids(q.year_from, q.year_to)
+            where.append("f.rowid BETWEEN ? AND ?")
+            params += [lo, hi]
         filters = "".join(f" AND {c}" for c in where)
         if sort == "newest":
             join = " JOIN works w ON w.id = f.rowid" if where else ""
@@ -1017,6 +1027,34 @@ class Store:
         order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
                  "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
         return sql + f" ORDER BY {order}", [q.match, *params]
+
+    def _year_ids(self, year_from: int | None, year_to: int | None) -> tuple[int, int]:
+        """The smallest and largest id of the works in these years (index seeks, two a year),
+        remembered until the catalogue changes; (1, 0) when there are none."""
+        version = (self._writes, self._read("PRAGMA data_version")[0][0])
+        cache = getattr(self._local, "year_ids", None)
+        if cache is None or cache[0] != version:
+            cache = self._local.year_ids = (version, {})
+        key = (year_from, year_to)
+        if key not in cache[1]:
+            first = self._read("SELECT min(year) FROM works")[0][0]
+            last = self._read("SELECT max(year) FROM works")[0][0]
+            bounds = (1, 0)
+            if first is not None:
+                lo, hi = max(first, year_from if year_from is not None else first), \
+                    min(last, year_to if year_to is not None else last)
+                if hi - lo > 400:
+                    bounds = (0, 2**63 - 1)  # too many years to seek: no bound
+                else:
+                    ids = [self._read(f"SELECT id FROM works WHERE year = ? ORDER BY id {d} LIMIT 1", (y,))
+                           for y in range(lo, hi + 1) for d in ("", "DESC")]
+                    found = [r[0][0] for r in ids if r]
+                    if found:
+                        bounds = (min(found), max(found))
+            if len(cache[1]) > 100:
+                cache[1].clear()
+            cache[1][key] = bounds
+        return cache[1][key]
 
     def search_ids(self, text: str | Query, sort: str = "relevance", limit: int = 10000,
                    cancel: Callable[[], bool] | None = None) -> list[int]:
