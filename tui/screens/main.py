@@ -263,7 +263,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             best = "newest " if sort == "relevance" and len(source) >= RANK_CANDIDATES else ""
             shown = f" (the {best}{len(source):,} ranked)" if len(source) < source.total else ""
             text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {sort}"
-        status.update(Text(text))
+        status.update(Text(text), layout=False)  # its size is fixed (app.tcss): no layout of the screen
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
