@@ -697,3 +697,22 @@ def test_document_frequency_can_stop_counting_and_words_list_their_newest_works(
     picked = [rare[3], rare[1], 10**9]
     assert [r[0] for r in store.titles_and_abstracts(picked)] == picked[:2]
     store.close()
+
+
+def test_pages_of_a_catalogue_without_gaps_are_read_by_id(tmp_path: Path):
+    from tui.listing import PAGE, BrowseSource
+
+    store = Store(tmp_path / "dense.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"work {i}") for i in range(2 * PAGE + 30)]))
+    total = store.count()
+    assert store.ids_dense()
+    dense = BrowseSource(store, total, "added", dense=True)
+    for page in range(3):
+        assert dense.fetch(page, None) == store.browse("added", page * PAGE, PAGE)
+    other = sqlite3.connect(tmp_path / "dense.db")  # another process deletes a work: a gap
+    other.execute("DELETE FROM works WHERE id = 5")
+    other.commit()
+    other.close()
+    assert store.count() == total - 1  # the remembered count sees the other connection's change
+    assert not store.ids_dense()
+    store.close()

@@ -961,6 +961,17 @@ class Store:
         return [_row(r) for r in self._read(
             f"SELECT {_ROW_COLUMNS} FROM works ORDER BY {order}{d}, id{d} LIMIT ? OFFSET ?", (limit, offset))]
 
+    def browse_from_id(self, after_id: int, limit: int = 100) -> list[ListRow]:
+        """A page in catalogue order from the first id above `after_id`: where ids run 1..N
+        with no gap (see `ids_dense`), the page at any position is one index seek."""
+        return [_row(r) for r in self._read(
+            f"SELECT {_ROW_COLUMNS} FROM works WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit))]
+
+    def ids_dense(self) -> bool:
+        """Whether the works' ids are exactly 1..count (nothing deleted): position = id - 1."""
+        top = self._read("SELECT max(id) FROM works")[0][0]
+        return (top or 0) == self.count()
+
     def browse_after(self, row: ListRow, sort: str = "added", limit: int = 100,
                      descending: bool = False) -> list[ListRow] | None:
         """The page after `row` in a sort order, by keyset: as fast at the millionth row as at

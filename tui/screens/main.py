@@ -172,7 +172,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         try:
             if not query.strip():
                 browse = sort if sort in BROWSE_SORTS else "added"
-                source = BrowseSource(self.store, self.store.count(), browse)
+                source = BrowseSource(self.store, self.store.count(), browse, dense=self.store.ids_dense())
                 source.first = source.fetch(0, None)
             else:
                 sort = sort if sort in SORTS else "relevance"
