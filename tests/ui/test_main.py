@@ -446,3 +446,24 @@ async def test_enter_while_ranking_goes_to_the_first_ranked_hit(turing_db):
         await settle(pilot)
         assert main_screen(app).page.work.id == app.store.search_ids("computing", "relevance")[0]
         assert app.screen.query_one(WorkList).has_focus
+
+
+async def test_the_list_scrollbar_follows_the_list_length_without_a_layout_pass(turing_db):
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        works = app.screen.query_one(WorkList)
+        long_width = works.scrollable_content_region.width
+        assert works.show_vertical_scrollbar and works.virtual_size.height == works.total > 100
+        await search(pilot, "zzyzx qqq")  # no hits: no scrollbar, the rows take its column
+        assert works.total == 0 and not works.show_vertical_scrollbar
+        assert works.scrollable_content_region.width == long_width + works.styles.scrollbar_size_vertical
+        await search(pilot, "computing")  # long again
+        assert works.show_vertical_scrollbar and works.scrollable_content_region.width == long_width
+        assert works.virtual_size.height == works.total
+        works.focus()
+        await pilot.press("end")
+        await settle(pilot)
+        assert works.cursor == works.total - 1
+        assert works.scroll_offset.y == works.total - works.scrollable_content_region.height
+        assert main_screen(app).page.work.id == works.row(works.total - 1).id

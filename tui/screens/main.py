@@ -19,6 +19,7 @@ from ..safe import printable
 from ..similar import similar
 from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.search_box import SearchBox
 from ..widgets.record import RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
 
@@ -124,7 +125,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         yield Header()
         with Horizontal():
             with Vertical(id="left"):
-                yield Input(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
+                yield SearchBox(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
                 yield Static("", id="status")
                 yield WorkList(id="works")
             yield RecordView(id="record")

@@ -25,7 +25,7 @@ from textual.strip import Strip
 
 from ..models import AuthorPage, WorkPage, WorkRef
 from ..safe import printable
-from .lines import text_strip
+from .lines import set_virtual_size, text_strip
 
 Target = tuple[str, int]  # ("work", id) or ("author", id)
 
@@ -284,7 +284,7 @@ class RecordView(ScrollView, can_focus=True):
         self.doc = builder(data, width - 1, self.app.console)
         self._strips.clear()
         self.items = [i for i, line in enumerate(self.doc.lines) if line.target is not None]
-        self.virtual_size = Size(width, len(self.doc.lines))
+        set_virtual_size(self, Size(width, len(self.doc.lines)))
         self.refresh()
 
     @property

@@ -24,6 +24,7 @@ from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import ListRow
 from ..safe import printable
 from .errors import ReportsWorkerErrors
+from .lines import set_virtual_size
 
 MAX_PAGES = 40
 
@@ -101,7 +102,7 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._strips.clear()
         if source.first is not None:
             self._pages[0] = source.first
-        self.virtual_size = Size(self.size.width, self.total)
+        set_virtual_size(self, Size(self.size.width, self.total))
         self.cursor = min(cursor, max(self.total - 1, 0))
         self.scroll_to(y=max(self.cursor - self.size.height // 2, 0), animate=False)
         self.refresh()
