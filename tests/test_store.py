@@ -646,3 +646,73 @@ def test_relevance_ranks_a_capped_set_of_the_newest_matches(tmp_path: Path, monk
     assert len(store.search_ids("common ", "year", limit=10**9)) == 30
     assert store.search_count("common ") == 30
     store.close()
+
+
+def test_newest_matches_come_first_unranked_and_a_search_can_be_cancelled(tmp_path: Path):
+    from tui.store import Cancelled
+
+    store = Store(tmp_path / "many.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"common word {i}" + (" common" * (i % 3)),
+                                         year=2000 + i % 7) for i in range(3000)]))
+    newest = store.search_newest("common", 5)
+    assert newest == sorted(newest, reverse=True) and len(newest) == 5
+    assert newest == sorted(store.search_ids("common", "added", limit=10**9))[-5:][::-1]
+    assert set(newest) <= set(store.search_ids("common", "relevance"))  # the ranked candidates hold them
+    years = store.search_newest("common year:2003", 50)
+    assert years and all(store.work_by_id(i).year == 2003 for i in years)
+    assert store.search_newest("year:2003", 3) == sorted(
+        store.search_ids("year:2003", "added", limit=10**9))[-3:][::-1]
+    assert store.search_newest("", 3) == [] and store.search_newest("nothingmatches", 3) == []
+    with pytest.raises(Cancelled):
+        store.search_ids("common", "relevance", cancel=lambda: True)
+    asked = []
+
+    def cancel() -> bool:  # false when first asked, true from then on: stops the read midway
+        asked.append(1)
+        return len(asked) > 1
+
+    with pytest.raises(Cancelled):
+        store.search_ids("common", "title", limit=10**9, cancel=cancel)
+    assert len(asked) >= 2
+    # a cancelled read leaves the connection as it was
+    assert store.search_count("common") == 3000
+    assert store.search_ids("common", "title", limit=3, cancel=lambda: False)
+    store.close()
+
+
+def test_document_frequency_can_stop_counting_and_words_list_their_newest_works(tmp_path: Path):
+    store = Store(tmp_path / "df.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"common {'rare' if i % 10 == 0 else 'plain'} {i}",
+                                         abstract="shared words" if i < 5 else "")
+                                    for i in range(100)]))
+    exact = store.document_frequency(["common", "rare", "shared", "absent"])
+    assert exact == {"common": 100, "rare": 10, "shared": 5, "absent": 0}
+    assert store.document_frequency(["common", "rare", "absent"], at_most=20) == {"common": 21, "rare": 10, "absent": 0}
+    assert store.document_frequency(["common"]) == {"common": 100}  # a capped count is not taken as exact
+    assert store.document_frequency(["common"], at_most=200) == {"common": 100}
+    rare = [store.work(f"W{i}").id for i in range(0, 100, 10)]
+    assert store.works_holding("rare", exclude=rare[-1], limit=3) == rare[::-1][1:4]
+    assert store.works_holding("shared", exclude=0, limit=10) == [store.work(f"W{i}").id for i in range(4, -1, -1)]
+    assert store.works_holding("absent", exclude=0, limit=10) == []
+    picked = [rare[3], rare[1], 10**9]
+    assert [r[0] for r in store.titles_and_abstracts(picked)] == picked[:2]
+    store.close()
+
+
+def test_pages_of_a_catalogue_without_gaps_are_read_by_id(tmp_path: Path):
+    from tui.listing import PAGE, BrowseSource
+
+    store = Store(tmp_path / "dense.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"work {i}") for i in range(2 * PAGE + 30)]))
+    total = store.count()
+    assert store.ids_dense()
+    dense = BrowseSource(store, total, "added", dense=True)
+    for page in range(3):
+        assert dense.fetch(page, None) == store.browse("added", page * PAGE, PAGE)
+    other = sqlite3.connect(tmp_path / "dense.db")  # another process deletes a work: a gap
+    other.execute("DELETE FROM works WHERE id = 5")
+    other.commit()
+    other.close()
+    assert store.count() == total - 1  # the remembered count sees the other connection's change
+    assert not store.ids_dense()
+    store.close()

@@ -22,12 +22,17 @@ class BrowseSource:
     total: int
     sort: str = "added"
     label: str = ""
+    first: list[ListRow] | None = None  # page 0, when read with the source (no second trip)
+    dense: bool = False  # ids are 1..total: in catalogue order, position p is id p + 1
 
     def __len__(self) -> int:
         return self.total
 
     def fetch(self, page: int, previous: ListRow | None) -> list[ListRow]:
         """Rows of one page; `previous` (the last row of the page before) allows a keyset seek."""
+        if self.sort == "added" and self.dense:
+            # any page, even a jump to the middle of a million, is one seek (OFFSET walks there)
+            return self.store.browse_from_id(page * PAGE, max(0, min(PAGE, self.total - page * PAGE)))
         if previous is not None:
             rows = self.store.browse_after(previous, self.sort, PAGE)
             if rows is not None:
@@ -51,6 +56,8 @@ class IdsSource:
     total: int = 0  # all matches; may exceed len(ids) when the hits were capped
     exact: bool = True  # False while `total` is only a lower bound (the count comes later)
     label: str = ""
+    first: list[ListRow] | None = None  # page 0, when read with the source (no second trip)
+    ranked: bool = True  # False for the quick first page shown while the search is ordered
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -25,7 +25,11 @@ who whom why will with within without would yet you your paper study article new
 based approach results show also one two three first second""".split())
 
 
-MAX_CANDIDATES = 30  # each costs a vocabulary lookup (~1.5 ms at a million works, uncached)
+MAX_CANDIDATES = 30  # each costs a count of its works, up to MAX_DF (<= ~0.3 ms, uncached)
+MAX_DF = 1_000  # a word in more works than this is too common to tell similar works apart
+PER_TERM = 200  # works read for each rare word (its newest)
+CANDIDATES = 30  # works read in full to see which words they share
+RANK_ALL = 3_000  # up to this many works holding the rare words: ranked all, as before
 
 
 def candidate_terms(title: str, abstract: str) -> list[str]:
@@ -63,15 +67,33 @@ def similar(store: Store, work_id: int, limit: int = MAX_SIMILAR) -> list[Simila
             reasons[other].append(why)
 
     terms = candidate_terms(work.title, work.abstract)
-    df = store.document_frequency(terms)
     # Rare enough to tell works apart, common enough to be shared; the title's words first.
-    ceiling = max(50, total // 100)
+    # Up to 1% of the catalogue, and never more than MAX_DF works: counting a word's works
+    # stops there, so a catalogue of a million costs what one of 200,000 does.
+    ceiling = max(50, min(total // 100, MAX_DF))
+    df = store.document_frequency(terms, at_most=ceiling)
     in_title = set(fold(w) for w in words(work.title))
     rare = sorted((t for t in terms if 2 <= df.get(t, 0) <= ceiling),
                   key=lambda t: (t not in in_title, df[t]))[:MAX_TERMS]
     idf = {t: (math.log(total / df[t]) + 1.0) * (2.0 if t in in_title else 1.0) for t in rare}
-    for other, title, abstract in store.works_matching_any(rare, work_id, limit=40):
-        theirs = {fold(w) for w in words(f"{title} {abstract}")}
+    if sum(df[t] for t in rare) <= RANK_ALL:
+        # few works hold these words: rank them all (bm25 over a few thousand works is cheap)
+        found = store.works_matching_any(rare, work_id, limit=40)
+    else:
+        # The works holding most of these words, the rarer the better: each word's newest
+        # works (a bounded read a word, where ranking every work holding any of them cost
+        # 20-40 ms at a million), then the best CANDIDATES read in full for what they share.
+        holding: dict[int, float] = {}
+        for t in rare:
+            for other in store.works_holding(t, work_id, PER_TERM):
+                holding[other] = holding.get(other, 0.0) + idf[t]
+        best = sorted(holding, key=lambda i: (-holding[i], -i))[:CANDIDATES]
+        found = store.titles_and_abstracts(best)
+    for other, title, abstract in found:
+        text = f"{title} {abstract}"
+        theirs = set(words(text))
+        if not text.isascii():
+            theirs = {fold(w) for w in theirs}
         shared = [t for t in rare if t in theirs]
         if shared:
             add(other, sum(idf[t] for t in shared), "shares " + ", ".join(shared[:4]))

@@ -19,9 +19,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
-
 from .formats import Batch, Problem
 from .models import Attachment, Author, AuthorPage, ListRow, Stats, Work, WorkRef, join_names
 from .query import Query, parse
@@ -44,9 +41,30 @@ class StoreError(Exception):
     """A catalogue operation failed; the message is one line for the user."""
 
 
+class Cancelled(Exception):
+    """A read given a `cancel` check was abandoned because the check said so (not an error)."""
+
+
 # ---------------------------------------------------------------------------- schema
 
-migrations = Migrations("ibid")
+_MIGRATIONS: list[Callable] = []
+
+
+def migration(func: Callable) -> Callable:
+    """A schema step, applied in order through sqlite-utils' Migrations (imported only when a
+    catalogue needs one: sqlite_utils costs ~0.1 s to import, and opening costs none)."""
+    _MIGRATIONS.append(func)
+    return func
+
+
+def _apply_migrations(conn: sqlite3.Connection) -> None:
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("ibid")
+    for func in _MIGRATIONS:
+        migrations()(func)
+    migrations.apply(sqlite_utils.Database(conn))
 
 # `authors` is the short form a list row shows ("A, B, C et al."); `author_names` has them all.
 _FTS_COLUMNS = "title, author_names, abstract, keywords, venue"
@@ -62,8 +80,8 @@ _CITED_BY_TRIGGER = """CREATE TRIGGER citations_count_insert AFTER INSERT ON cit
 END"""
 
 
-@migrations()
-def m001_catalogue(db: sqlite_utils.Database) -> None:
+@migration
+def m001_catalogue(db) -> None:
     """Works, authors, links, keywords, files, usage, and the full-text index."""
     for sql in [
         """CREATE TABLE works (
@@ -177,8 +195,8 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-@migrations()
-def m002_changes(db: sqlite_utils.Database) -> None:
+@migration
+def m002_changes(db) -> None:
     """The last few changes made by hand, kept so `u` can undo them across restarts."""
     db.execute("""CREATE TABLE changes (
         id INTEGER PRIMARY KEY,
@@ -257,7 +275,8 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
-        self._df_cache: dict[str, int] = {}
+        self._df_cache: dict[str, tuple[int, int | None]] = {}
+        self._writes = 0  # transactions begun by this store: cached counts are keyed on it
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a catalogue")
         exists = self.path.exists()
@@ -367,7 +386,7 @@ class Store:
                 raise StoreError(f"{self.path}: needs a schema upgrade, but is opened read-only")
             conn.execute("PRAGMA journal_mode = WAL")
             with self._write_lock:
-                migrations.apply(sqlite_utils.Database(conn))
+                _apply_migrations(conn)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
@@ -401,12 +420,34 @@ class Store:
                     raise StoreError(f"text that is not valid Unicode ({exc.object[exc.start:exc.end]!a}); "
                                      "nothing was changed") from None
                 raise
+            finally:
+                self._writes += 1  # what this store remembers of the catalogue may be out of date
 
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
         try:
             return self.conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.Error as exc:
             raise self._error(exc) from None
+
+    @contextmanager
+    def _cancellable(self, cancel: Callable[[], bool] | None) -> Iterator[None]:
+        """Reads in this block stop early (raising Cancelled) once `cancel()` is true: SQLite asks
+        between steps of its program, so a newer search need not wait for a stale one."""
+        if cancel is None:
+            yield
+            return
+        if cancel():
+            raise Cancelled()
+        conn = self.conn
+        conn.set_progress_handler(lambda: 1 if cancel() else 0, 20_000)
+        try:
+            yield
+        except StoreError:
+            if cancel():
+                raise Cancelled() from None
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
 
     def _select_in(self, sql: str, values: list, conn: sqlite3.Connection | None = None) -> Iterator[tuple]:
         """Rows of `sql`, whose `{marks}` is an IN list, over any number of values (500 a query)."""
@@ -429,8 +470,15 @@ class Store:
     # -- size
 
     def count(self) -> int:
-        """Number of works."""
-        return self._read("SELECT count(*) FROM works")[0][0]
+        """Number of works. Remembered until the catalogue changes (through this store, or
+        any other connection: SQLite's data_version says so): a million-row count costs ~10 ms."""
+        version = (self._writes, self._read("PRAGMA data_version")[0][0])
+        cached = getattr(self._local, "count", None)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        n = self._read("SELECT count(*) FROM works")[0][0]
+        self._local.count = (version, n)
+        return n
 
     def archived_count(self) -> int:
         """Number of attached files (the record page's "Papers currently archived")."""
@@ -1001,20 +1049,31 @@ class Store:
 
     # -- the similar-items primitives (the choosing is in similar.py)
 
-    def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
-        """How many works hold each term, from the full-text index's vocabulary.
+    def document_frequency(self, terms: Iterable[str], at_most: int | None = None) -> dict[str, int]:
+        """How many works hold each term (a word as the index spells it).
 
-        Remembered (up to 200k terms) until the next import: a lookup reads the term's whole
-        list of works, and an estimate a little out of date does not change what is similar.
+        With `at_most`, counting stops there: a term held by more works is given as
+        `at_most + 1`, so a common word costs what a rare one does (the index's vocabulary
+        reads a word's whole list of works: 10-25 ms for a common word at a million).
+        Remembered (up to 200k terms) until the next import: an estimate a little out of date
+        does not change what is similar.
         """
         out = {}
         for term in terms:
-            if term not in self._df_cache:
-                rows = self._read("SELECT doc FROM works_vocab WHERE term = ?", (term,))
+            cached = self._df_cache.get(term)
+            # (count, the cap it was counted to, or None when exact)
+            if cached is None or (cached[1] is not None and (at_most is None or at_most > cached[1])):
+                if at_most is None:
+                    rows = self._read("SELECT doc FROM works_vocab WHERE term = ?", (term,))
+                    cached = (rows[0][0] if rows else 0, None)
+                else:
+                    n = self._read("SELECT count(*) FROM (SELECT rowid FROM works_fts WHERE works_fts MATCH ? "
+                                   "LIMIT ?)", ('"' + term.replace('"', '""') + '"', at_most + 1))[0][0]
+                    cached = (n, None) if n <= at_most else (n, at_most)
                 if len(self._df_cache) > 200_000:
                     self._df_cache.clear()
-                self._df_cache[term] = rows[0][0] if rows else 0
-            out[term] = self._df_cache[term]
+                self._df_cache[term] = cached
+            out[term] = cached[0] if at_most is None else min(cached[0], at_most + 1)
         return out
 
     def works_matching_any(self, terms: list[str], exclude: int, limit: int) -> list[tuple[int, str, str]]:
@@ -1026,6 +1085,18 @@ class Store:
             "SELECT w.id, w.title, w.abstract FROM (SELECT rowid AS id, rank FROM works_fts "
             "WHERE works_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN works w ON w.id = f.id WHERE w.id != ? ORDER BY f.rank",
             (expr, limit + 1, exclude))
+
+    def works_holding(self, term: str, exclude: int, limit: int) -> list[int]:
+        """Ids of the newest `limit` works (not `exclude`) holding a word in title or abstract:
+        one list a word, each as cheap at a million works as at a thousand."""
+        return [r[0] for r in self._read(
+            "SELECT rowid FROM works_fts WHERE works_fts MATCH ? AND rowid != ? ORDER BY rowid DESC LIMIT ?",
+            ('{title abstract} : "' + term.replace('"', '""') + '"', exclude, limit))]
+
+    def titles_and_abstracts(self, ids: list[int]) -> list[tuple[int, str, str]]:
+        """(id, title, abstract) of the given works, in that order."""
+        found = {r[0]: r for r in self._select_in("SELECT id, title, abstract FROM works WHERE id IN ({marks})", ids)}
+        return [found[i] for i in ids if i in found]
 
     def works_sharing_authors(self, work_id: int, limit: int) -> list[tuple[int, str]]:
         """(id, shared author name) for other works by this work's authors."""
@@ -1039,7 +1110,9 @@ class Store:
         if not venue:
             return []
         return [r[0] for r in self._read(
-            "SELECT id FROM works WHERE venue = ? AND id != ? ORDER BY id DESC LIMIT ?", (venue, exclude, limit))]
+            # `venue != ''` lets SQLite use the partial index (without it: a scan of every work)
+            "SELECT id FROM works WHERE venue = ? AND venue != '' AND id != ? ORDER BY id DESC LIMIT ?",
+            (venue, exclude, limit))]
 
     def works_sharing_keywords(self, work_id: int, limit: int) -> list[tuple[int, str]]:
         """(id, keyword) for other works sharing a keyword, rarest keywords first."""
@@ -1047,7 +1120,8 @@ class Store:
             "SELECT k2.work_id, k.keyword FROM keywords k JOIN keywords k2 ON k2.keyword = k.keyword "
             "WHERE k.work_id = ? AND k2.work_id != ? AND k.keyword IN ("
             " SELECT keyword FROM keywords WHERE work_id = ? AND "
-            " (SELECT count(*) FROM keywords x WHERE x.keyword = keywords.keyword) <= 200) LIMIT ?",
+            " (SELECT count(*) FROM (SELECT 1 FROM keywords x WHERE x.keyword = keywords.keyword LIMIT 201)) <= 200)"
+            " LIMIT ?",
             (work_id, work_id, work_id, limit))
 
     # -- authors
@@ -1080,6 +1154,17 @@ class Store:
         d = " DESC" if descending else ""
         return [_row(r) for r in self._read(
             f"SELECT {_ROW_COLUMNS} FROM works ORDER BY {order}{d}, id{d} LIMIT ? OFFSET ?", (limit, offset))]
+
+    def browse_from_id(self, after_id: int, limit: int = 100) -> list[ListRow]:
+        """A page in catalogue order from the first id above `after_id`: where ids run 1..N
+        with no gap (see `ids_dense`), the page at any position is one index seek."""
+        return [_row(r) for r in self._read(
+            f"SELECT {_ROW_COLUMNS} FROM works WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit))]
+
+    def ids_dense(self) -> bool:
+        """Whether the works' ids are exactly 1..count (nothing deleted): position = id - 1."""
+        top = self._read("SELECT max(id) FROM works")[0][0]
+        return (top or 0) == self.count()
 
     def browse_after(self, row: ListRow, sort: str = "added", limit: int = 100,
                      descending: bool = False) -> list[ListRow] | None:
@@ -1116,11 +1201,25 @@ class Store:
             where.append("w.year <= ?")
             params.append(q.year_to)
         if q.match is None:
+            if where and sort == "newest":
+                lo, hi = self._year_ids(q.year_from, q.year_to)  # (see below)
+                where.append("w.id BETWEEN ? AND ?")
+                params += [lo, hi]
             sql = f"SELECT {select} FROM works w" + (" WHERE " + " AND ".join(where) if where else "")
             order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
-                     "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
+                     "cited": "w.cited_by DESC, w.id", "newest": "w.id DESC"}.get(sort, "w.id")
             return sql + f" ORDER BY {order}", params
+        if where:
+            # The works of those years lie between two ids: FTS reads only that stretch of each
+            # word's works (a year range over a broad word read most of the index at a million).
+            lo, hi = self._year_ids(q.year_from, q.year_to)
+            where.append("f.rowid BETWEEN ? AND ?")
+            params += [lo, hi]
         filters = "".join(f" AND {c}" for c in where)
+        if sort == "newest":
+            join = " JOIN works w ON w.id = f.rowid" if where else ""
+            return (f"SELECT f.rowid FROM works_fts f{join} WHERE works_fts MATCH ?{filters} "
+                    "ORDER BY f.rowid DESC"), [q.match, *params]
         if sort == "relevance" and select == "w.id":
             # Relevance: bm25 costs per matching work, seconds for a broad word at a million.
             # Rank a capped set of candidates, the newest matches first: exact below the cap.
@@ -1134,23 +1233,66 @@ class Store:
                  "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
         return sql + f" ORDER BY {order}", [q.match, *params]
 
-    def search_ids(self, text: str | Query, sort: str = "relevance", limit: int = 10000) -> list[int]:
+    def _year_ids(self, year_from: int | None, year_to: int | None) -> tuple[int, int]:
+        """The smallest and largest id of the works in these years (index seeks, two a year),
+        remembered until the catalogue changes; (1, 0) when there are none."""
+        version = (self._writes, self._read("PRAGMA data_version")[0][0])
+        cache = getattr(self._local, "year_ids", None)
+        if cache is None or cache[0] != version:
+            cache = self._local.year_ids = (version, {})
+        key = (year_from, year_to)
+        if key not in cache[1]:
+            first = self._read("SELECT min(year) FROM works")[0][0]
+            last = self._read("SELECT max(year) FROM works")[0][0]
+            bounds = (1, 0)
+            if first is not None:
+                lo, hi = max(first, year_from if year_from is not None else first), \
+                    min(last, year_to if year_to is not None else last)
+                if hi - lo > 400:
+                    bounds = (0, 2**63 - 1)  # too many years to seek: no bound
+                else:
+                    ids = [self._read(f"SELECT id FROM works WHERE year = ? ORDER BY id {d} LIMIT 1", (y,))
+                           for y in range(lo, hi + 1) for d in ("", "DESC")]
+                    found = [r[0][0] for r in ids if r]
+                    if found:
+                        bounds = (min(found), max(found))
+            if len(cache[1]) > 100:
+                cache[1].clear()
+            cache[1][key] = bounds
+        return cache[1][key]
+
+    def search_ids(self, text: str | Query, sort: str = "relevance", limit: int = 10000,
+                   cancel: Callable[[], bool] | None = None) -> list[int]:
         """Ids of the works matching a user's search, at most `limit`, in a sort order: `relevance`
         (the best first; only the newest RANK_CANDIDATES matches are ranked), `year`, `title`,
-        `cited`, or `added` (catalogue order, uncapped)."""
+        `cited`, or `added` (catalogue order, uncapped). With `cancel`, raises Cancelled as soon
+        as it can once `cancel()` is true."""
         q = parse(text) if isinstance(text, str) else text
         if q.empty:
             return []
         sql, params = self._search_sql(q, "w.id", sort)
-        return [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
+        with self._cancellable(cancel):
+            return [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
 
-    def search_count(self, text: str | Query) -> int:
+    def search_newest(self, text: str | Query, limit: int = 100,
+                      cancel: Callable[[], bool] | None = None) -> list[int]:
+        """Ids of the newest `limit` matches, unranked: a first page to show at once (a few
+        milliseconds at a million works, where ranking a broad word costs a few hundred)."""
+        q = parse(text) if isinstance(text, str) else text
+        if q.empty:
+            return []
+        sql, params = self._search_sql(q, "w.id", "newest")
+        with self._cancellable(cancel):
+            return [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
+
+    def search_count(self, text: str | Query, cancel: Callable[[], bool] | None = None) -> int:
         """How many works match a search."""
         q = parse(text) if isinstance(text, str) else text
         if q.empty:
             return self.count()
         sql, params = self._search_sql(q, "count(*)", "none")
-        return self._read(sql.rsplit(" ORDER BY", 1)[0], params)[0][0]
+        with self._cancellable(cancel):
+            return self._read(sql.rsplit(" ORDER BY", 1)[0], params)[0][0]
 
     def search(self, text: str, sort: str = "relevance", limit: int = 50) -> list[ListRow]:
         """The best `limit` matches as list rows."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -369,3 +370,100 @@ async def test_copy_keys_put_text_on_the_clipboard_and_count(seed_db, monkeypatc
         assert app.clipboard == ("Wang, L. (2020). China and Russia in the SCO: Consensus & divergence. "
                                  "Human Affairs, 30(2), 189–198.")  # APA, the default style
         assert "3 copies" in page_text(app)
+
+
+def _spy_on_the_list(app) -> list[tuple[str, bool, list[int]]]:
+    """Every list the screen puts up: (the search text at that moment, ranked?, its first ids)."""
+    from tui.listing import IdsSource
+
+    main = main_screen(app)
+    works = main.query_one(WorkList)
+    seen: list[tuple[str, bool, list[int]]] = []
+    original = works.set_source
+
+    def set_source(source, *args, **kwargs):
+        if isinstance(source, IdsSource):
+            seen.append((main.query_text, source.ranked, list(source.ids[:100])))
+        original(source, *args, **kwargs)
+
+    works.set_source = set_source
+    return seen
+
+
+async def test_search_shows_the_newest_hits_at_once_then_the_ranked_list(turing_db):
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        seen = _spy_on_the_list(app)
+        await search(pilot, "computing")
+        store = app.store
+        ranked = store.search_ids("computing", "relevance")
+        assert len(ranked) > 1 and ranked[:100] != store.search_newest("computing", 100)
+        assert seen == [("computing", False, store.search_newest("computing", 100)),
+                        ("computing", True, ranked[:100])]
+        works = app.screen.query_one(WorkList)
+        assert [works.row(i).id for i in range(min(works.total, 30))] == ranked[:30]
+        assert main_screen(app).page.work.id == ranked[0]  # the record follows the ranked first hit
+        assert "newest first" not in status(app)
+        await search(pilot, "zzyzx qqq")  # nothing matches: no first page to show
+        assert seen[-1] == ("zzyzx qqq", True, [])
+
+
+async def test_a_newer_search_never_shows_an_older_ones_hits(turing_db):
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        seen = _spy_on_the_list(app)
+        store = app.store
+        # the ranking of "co" is held until the user has typed on: its answer comes too late
+        gate, ranking = threading.Event(), store.search_ids
+
+        def slow_ranking(text, *args, **kwargs):
+            if text == "co":
+                gate.wait(30)
+            return ranking(text, *args, **kwargs)
+
+        store.search_ids = slow_ranking
+        await pilot.press("slash")
+        box = main_screen(app).query_one("#search", Input)
+        for text in ("c", "co", "com", "comp", "compu", "machine", "machine i", "machine int"):
+            box.value = text
+            await pilot.pause()
+        gate.set()
+        await settle(pilot)
+        store.search_ids = ranking
+        assert seen and seen[-1] == ("machine int", True, store.search_ids("machine int", "relevance")[:100])
+        for text, ranked, ids in seen:  # each list shown was the answer to the text in the box then
+            expected = store.search_ids(text, "relevance")[:100] if ranked else store.search_newest(text, 100)
+            assert ids == expected, text
+
+
+async def test_enter_while_ranking_goes_to_the_first_ranked_hit(turing_db):
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"computing", "enter")
+        await settle(pilot)
+        assert main_screen(app).page.work.id == app.store.search_ids("computing", "relevance")[0]
+        assert app.screen.query_one(WorkList).has_focus
+
+
+async def test_the_list_scrollbar_follows_the_list_length_without_a_layout_pass(turing_db):
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        works = app.screen.query_one(WorkList)
+        long_width = works.scrollable_content_region.width
+        assert works.show_vertical_scrollbar and works.virtual_size.height == works.total > 100
+        await search(pilot, "zzyzx qqq")  # no hits: no scrollbar, the rows take its column
+        assert works.total == 0 and not works.show_vertical_scrollbar
+        assert works.scrollable_content_region.width == long_width + works.styles.scrollbar_size_vertical
+        await search(pilot, "computing")  # long again
+        assert works.show_vertical_scrollbar and works.scrollable_content_region.width == long_width
+        assert works.virtual_size.height == works.total
+        works.focus()
+        await pilot.press("end")
+        await settle(pilot)
+        assert works.cursor == works.total - 1
+        assert works.scroll_offset.y == works.total - works.scrollable_content_region.height
+        assert main_screen(app).page.work.id == works.row(works.total - 1).id

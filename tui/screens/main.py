@@ -16,26 +16,26 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..attach import attach, stored_path
-from ..clipboard import copy_with_pyperclip, describe
 from ..config import ConfigError, load_config, resolver_hint
-from ..formats import FormatError, bibtex
+from ..formats import FormatError
 from ..links import external_url, openurl
-from ..listing import BrowseSource, IdsSource
+from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
 from ..query import SORTS
 from ..safe import printable
 from ..similar import similar
-from ..store import RANK_CANDIDATES, Store, StoreError
+from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.search_box import SearchBox
 from ..widgets.record import RecordView, Target, message_document, work_document
-from ..widgets.safe_input import SafeInput
 from ..widgets.work_list import WorkList
-from .edit import NEW_WORK, ConfirmScreen, EditScreen
-from .pick import PickWorkScreen
 from .prompt import PromptScreen
 
 # what `x` writes, by the file name's extension
 EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
+
+# Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
+# edit screens cost ~0.1 s to import): copying, editing, picking a work.
 
 SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are in all
 CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ibid import)
@@ -136,6 +136,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         # One search and one detail load in flight at a time; the newest request waits.
         self._search_busy = False
         self._search_next: tuple[str, str, bool] | None = None
+        self._list_serial = 0  # bumped by every list request; workers of older ones stop
         self._enter_first = False
         self._detail_busy = False
         self._detail_next: Visit | None = None
@@ -148,7 +149,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         yield Header()
         with Horizontal():
             with Vertical(id="left"):
-                yield SafeInput(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
+                yield SearchBox(placeholder="/ search: words, author:, title:, venue:, year:2010..2020", id="search")
                 yield Static("", id="status")
                 yield WorkList(id="works")
             yield RecordView(id="record")
@@ -165,6 +166,14 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def on_mount(self) -> None:
         self.works.focus()
         self._request_list("", self.sort)
+        # The record page of the first work loads beside the list (not after it): the first
+        # paint waits for the slower of the two, not for both one after the other.
+        try:
+            first = self.store.browse(self.sort if self.sort in BROWSE_SORTS else "added", 0, 1)
+        except StoreError:
+            first = []  # the list worker meets the same error and says so
+        if first:
+            self._show(Visit(("work", first[0].id)))
         self._seen = self._change_marker()
         self.set_interval(CHANGE_POLL_SECONDS, self.poll_changes)
 
@@ -192,31 +201,61 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     def _request_list(self, query: str, sort: str, refresh: bool = False) -> None:
         """Load the list for a search (or the whole catalogue); `refresh` keeps the cursor and the page."""
+        self._list_serial += 1  # any read still running for an older request may stop
         if self._search_busy:
             self._search_next = (query, sort, refresh)
             return
         self._search_busy = True
-        self._load_list(query, sort, refresh)
+        self._load_list(query, sort, refresh, self._list_serial)
+
+    def _stale(self, serial: int) -> bool:
+        """A newer list has been asked for (read from worker threads: a plain int compare)."""
+        return serial != self._list_serial
 
     @work(thread=True, exit_on_error=False, group="list")
-    def _load_list(self, query: str, sort: str, refresh: bool) -> None:
+    def _load_list(self, query: str, sort: str, refresh: bool, serial: int) -> None:
         source: BrowseSource | IdsSource | None = None
+        stale = lambda: self._stale(serial)  # noqa: E731
         try:
             if not query.strip():
                 browse = sort if sort in BROWSE_SORTS else "added"
-                source = BrowseSource(self.store, self.store.count(), browse)
+                source = BrowseSource(self.store, self.store.count(), browse, dense=self.store.ids_dense())
+                source.first = source.fetch(0, None)
                 self.archived = self.store.archived_count()
             else:
                 sort = sort if sort in SORTS else "relevance"
-                ids = self.store.search_ids(query, sort, SEARCH_CAP)
+                if not refresh and sort != "added":
+                    # Ordering every match costs (ranking a broad word at a million: a few hundred
+                    # ms); the newest matches cost a few ms: show them while the order is worked out.
+                    newest = self.store.search_newest(query, PAGE, cancel=stale)
+                    if not newest:
+                        source = IdsSource(self.store, [], 0, first=[])
+                        return
+                    quick = IdsSource(self.store, newest, len(newest), exact=len(newest) < PAGE,
+                                      first=self.store.rows(newest), ranked=False)
+                    self.app.call_from_thread(self._list_quick, query, sort, serial, quick)
+                ids = self.store.search_ids(query, sort, SEARCH_CAP, cancel=stale)
                 cap = min(SEARCH_CAP, RANK_CANDIDATES) if sort == "relevance" else SEARCH_CAP
-                source = IdsSource(self.store, ids, len(ids), exact=len(ids) < cap)
+                source = IdsSource(self.store, ids, len(ids), exact=len(ids) < cap, first=self.store.rows(ids[:PAGE]))
+        except Cancelled:
+            source = None
         finally:
             self.app.call_from_thread(self._list_ready, query, sort, refresh, source)
         if isinstance(source, IdsSource) and not source.exact:
             # The list is on screen; now count every match (a broad word at a million: ~0.5 s).
-            total = self.store.search_count(query)
+            try:
+                total = self.store.search_count(query, cancel=stale)
+            except Cancelled:
+                return
             self.app.call_from_thread(self._count_ready, query, sort, source, total)
+
+    def _list_quick(self, query: str, sort: str, serial: int, source: IdsSource) -> None:
+        """The newest matches, shown while the search is ordered; never for an older search."""
+        if self._stale(serial) or self._search_next is not None:
+            return
+        # not announced: the record page waits for the first hit in the order asked for
+        self.works.set_source(source, announce=False)
+        self._set_status(query, sort, source)
 
     def _count_ready(self, query: str, sort: str, source: IdsSource, total: int) -> None:
         if self.works.source is source:
@@ -279,6 +318,10 @@ class MainScreen(ReportsWorkerErrors, Screen):
             text = f"{source.total:,} works · sorted by {sort if sort in BROWSE_SORTS else 'added'}"
         elif source.total == 0:
             text = f"No works match “{printable(query, False)}”"
+        elif isinstance(source, IdsSource) and not source.ranked:
+            many = f"{len(source):,}+ matches" if not source.exact else \
+                f"{source.total:,} match{'es' if source.total != 1 else ''}"
+            text = f"{many} (the newest first; ordering by {sort}…)"
         elif isinstance(source, IdsSource) and not source.exact:
             text = f"{len(source):,}+ matches (counting…) · by {sort}"
         else:
@@ -287,7 +330,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {sort}"
         if self.works.marked:
             text += f" · {len(self.works.marked):,} marked (x exports)"
-        status.update(Text(text))
+        status.update(Text(text), layout=False)  # its size is fixed (app.tcss): no layout of the screen
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -589,6 +632,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 self.notify(printable(f"{path}: is a folder; name a file", False), severity="error", markup=False)
                 return
             if path.exists():
+                from .edit import ConfirmScreen
+
                 self.app.push_screen(ConfirmScreen(f"{printable(str(path), False)} exists. Replace it?"),
                                      lambda yes: self._export(marked, path, fmt) if yes else None)
                 return
@@ -601,7 +646,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exit_on_error=False, group="export")
     def _export(self, ids: list[int], path: Path, fmt: str) -> None:
-        from ..formats import csl, ris
+        from ..formats import bibtex, csl, ris
 
         order = {work_id: n for n, work_id in enumerate(ids)}
         works = sorted(self.store.works(ids), key=lambda w: order[w.id])  # in the order they were marked
@@ -639,6 +684,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
     # -- copying
 
     def action_copy_bibtex(self) -> None:
+        from ..formats import bibtex
+
         if self.page is not None:
             self._copy(bibtex.write([self.page.work]), f"BibTeX of {self.page.work.key}")
 
@@ -674,6 +721,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exit_on_error=False, group="copy")
     def _copy_elsewhere(self, text: str, what: str, work_id: int) -> None:
+        from ..clipboard import copy_with_pyperclip, describe
+
         system = copy_with_pyperclip(text)
         counted = False
         if not self.store.read_only:
@@ -698,6 +747,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self._pick_link("reference")
 
     def _pick_link(self, kind: str) -> None:
+        from .pick import PickWorkScreen
+
         if self.page is None:
             return
         this = self.page.work
@@ -730,6 +781,9 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self._change(lambda: "Undid the " + self.store.undo(), None, reload_list=True)
 
     def action_edit(self) -> None:
+        from ..formats import bibtex
+        from .edit import EditScreen
+
         if self.page is None or self.page.work.id is None:
             return
         work_id = self.page.work.id
@@ -743,6 +797,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
                                         lambda w: self.store.update_work(work_id, w)), saved)
 
     def action_new_work(self) -> None:
+        from .edit import NEW_WORK, EditScreen
+
         def saved(work_) -> None:
             if work_ is not None and work_.id is not None:
                 self.notify(printable(f"Added {work_.key}", False), markup=False)

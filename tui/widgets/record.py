@@ -8,7 +8,9 @@ catalogue is drawn as plain text (never Rich markup), with control bytes made vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.console import Console
 from rich.text import Text
@@ -23,19 +25,29 @@ from textual.strip import Strip
 
 from ..models import AuthorPage, WorkPage, WorkRef
 from ..safe import printable
-from .lines import text_strip
+from .lines import set_virtual_size, text_strip
 
 Target = tuple[str, int]  # ("work", id) or ("author", id)
 
 
 @dataclass
 class Line:
-    """One line of the page: text, or a pre-drawn strip; `target` makes it an item."""
+    """One line of the page: text, or a pre-drawn strip; `target` makes it an item.
 
-    text: Text | None = None
+    `make` gives the text when it is first needed: a work cited two thousand times has two
+    thousand citation lines, and only the few on screen are ever drawn."""
+
+    _text: Text | None = None
     strip: Strip | None = None
     target: Target | None = None
     section: str = ""
+    make: Callable[[], Text] | None = None
+
+    @property
+    def text(self) -> Text | None:
+        if self._text is None and self.make is not None:
+            self._text, self.make = self.make(), None
+        return self._text
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -88,8 +100,11 @@ class Document:
         text.append(" " * max(self.width - len(title), 0))
         self.lines.append(Line(text, section=title))
 
-    def item(self, text: Text, target: Target, section: str = "") -> None:
-        self.lines.append(Line(text, target=target, section=section))
+    def item(self, text: Text | Callable[[], Text], target: Target, section: str = "") -> None:
+        if callable(text):
+            self.lines.append(Line(target=target, section=section, make=text))
+        else:
+            self.lines.append(Line(text, target=target, section=section))
 
     def strip(self, strip: Strip) -> None:
         self.lines.append(Line(strip=strip))
@@ -161,7 +176,7 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
 
     doc.heading("Similar books and articles")
     for sim in page.similar:
-        doc.item(_ref_text(sim.work, doc.width, sim.why), ("work", sim.work.id), "similar")
+        doc.item(partial(_ref_text, sim.work, doc.width, sim.why), ("work", sim.work.id), "similar")
     if not page.similar:
         doc.text("  No similar works found.", "dim")
 
@@ -171,7 +186,7 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
     ):
         doc.heading(f"{heading} ({count:,})")
         for ref in refs:
-            doc.item(_ref_text(ref, doc.width), ("work", ref.id), section)
+            doc.item(partial(_ref_text, ref, doc.width), ("work", ref.id), section)
         if count > len(refs):
             doc.text(f"  … and {count - len(refs):,} more", "dim")
         if not refs:
@@ -187,7 +202,7 @@ def author_document(page: AuthorPage, width: int, console: Console) -> Document:
                   style="italic" if page.author.affiliation else "dim"))
     doc.heading(f"Works in the catalogue ({len(page.works):,})")
     for ref in page.works:
-        doc.item(_ref_text(ref, doc.width), ("work", ref.id), "works")
+        doc.item(partial(_ref_text, ref, doc.width), ("work", ref.id), "works")
     if not page.works:
         doc.text("  None.", "dim")
     doc.heading(f"Co-authors ({len(page.coauthors):,})")
@@ -247,6 +262,7 @@ class RecordView(ScrollView, can_focus=True):
         self.doc: Document | None = None
         self.items: list[int] = []  # line numbers of the items
         self.subject: Target | None = None
+        self._strips: dict[tuple[int, int, bool, int], Strip] = {}  # drawn lines of this page
 
     def show(self, builder, data, subject: Target | None = None, cursor_target: Target | None = None,
              cursor_section: str = "") -> None:
@@ -269,8 +285,9 @@ class RecordView(ScrollView, can_focus=True):
         builder, data = self._builder
         width = self.scrollable_content_region.width or self.size.width or 80
         self.doc = builder(data, width - 1, self.app.console)
+        self._strips.clear()
         self.items = [i for i, line in enumerate(self.doc.lines) if line.target is not None]
-        self.virtual_size = Size(width, len(self.doc.lines))
+        set_virtual_size(self, Size(width, len(self.doc.lines)))
         self.refresh()
 
     @property
@@ -363,22 +380,36 @@ class RecordView(ScrollView, can_focus=True):
         if line in self.items:
             self.cursor = self.items.index(line)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # focus, theme or CSS changed: drawn lines are out of date
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
         if self.doc is None or index >= len(self.doc.lines):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self.rich_style)
+        cursor = 0 <= self.cursor < len(self.items) and self.items[self.cursor] == index
+        key = (id(self.doc), index, cursor, width)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
+        base = self.rich_style
         line = self.doc.lines[index]
         if line.strip is not None:
-            return line.strip.crop_extend(0, width, base)
-        style = base
-        if line.target is not None and 0 <= self.cursor < len(self.items) and self.items[self.cursor] == index:
-            style = base + self.get_component_rich_style("record--cursor")
-        assert line.text is not None
-        strip = text_strip(line.text, self.app.console)
-        return strip.apply_style(style).crop_extend(0, width, style) if style is not base \
-            else strip.crop_extend(0, width, base).apply_style(base)
+            strip = line.strip.crop_extend(0, width, base)
+        else:
+            style = base
+            if line.target is not None and cursor:
+                style = base + self.get_component_rich_style("record--cursor")
+            assert line.text is not None
+            strip = text_strip(line.text, self.app.console)
+            strip = strip.apply_style(style).crop_extend(0, width, style) if style is not base \
+                else strip.crop_extend(0, width, base).apply_style(base)
+        if len(self._strips) >= 1000:
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
 
 
 

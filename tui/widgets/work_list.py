@@ -12,7 +12,6 @@ from collections import OrderedDict
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -25,7 +24,7 @@ from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import ListRow
 from ..safe import printable
 from .errors import ReportsWorkerErrors
-from .lines import text_strip
+from .lines import set_virtual_size
 
 MAX_PAGES = 40
 
@@ -90,6 +89,8 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._failed: set[int] = set()
         self._quiet = False
         self.marked: dict[int, None] = {}  # work ids, in the order they were marked; kept across searches
+        self._styles: tuple[Style, Style, Style, Style] | None = None
+        self._strips: dict[tuple[int, int, bool, int, bool], Strip] = {}  # drawn rows, for scrolling
 
     # -- data
 
@@ -109,7 +110,10 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._pages.clear()
         self._pending.clear()
         self._failed.clear()
-        self.virtual_size = Size(self.size.width, self.total)
+        self._strips.clear()
+        if source.first is not None:
+            self._pages[0] = source.first
+        set_virtual_size(self, Size(self.size.width, self.total))
         self.cursor = min(cursor, max(self.total - 1, 0))
         self.scroll_to(y=max(self.cursor - self.size.height // 2, 0), animate=False)
         self.refresh()
@@ -224,35 +228,57 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     # -- drawing
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None  # focus, theme or CSS changed: styles and drawn rows are out of date
+        self._strips.clear()
+
+    def _row_styles(self) -> tuple[Style, Style, Style, Style]:
+        """(base, cursor, muted, pending): worked out once, not for every line of every frame."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = (base, base + self.get_component_rich_style("work-list--cursor"),
+                            base + self.get_component_rich_style("work-list--authors"),
+                            base + self.get_component_rich_style("work-list--pending"))
+        return self._styles
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width  # less the scrollbar, when there is one
-        base = self.rich_style
+        base, cursor_style, muted, pending = self._row_styles()
         if index >= self.total:
             return Strip.blank(width, base)
         row = self.row(index)
         if row is None:
-            style = base + self.get_component_rich_style("work-list--pending")
-            return Strip([Segment(" …".ljust(width), style)], width)
+            return Strip([Segment(" …".ljust(width), pending)], width)
         cursor = index == self.cursor
-        style = base + self.get_component_rich_style("work-list--cursor") if cursor else base
-        muted = self.get_component_rich_style("work-list--authors")
+        marked = row.id in self.marked
+        key = (self.generation, index, cursor, width, marked)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
+        # one line drawn straight to segments (a Rich Text and its render cost ~5x as much);
+        # every part is cut or padded to its exact width by _fit
+        style = cursor_style if cursor else base
         year = f"{row.year}" if row.year else "n.d."
         authors = printable(row.authors, newlines=False)
         title = printable(row.title, newlines=False) or "(untitled)"
         year_w = 5
         authors_w = max(min(width // 3, 28), 8)
         title_w = max(width - year_w - authors_w - 3, 8)
-        text = Text(no_wrap=True, overflow="ellipsis", style=style)
-        if row.id in self.marked:
-            text.append("●", self.get_component_rich_style("work-list--mark"))
+        aside = style if cursor else muted
+        if marked:
+            lead = Segment("●", style + self.get_component_rich_style("work-list--mark"))
         else:
-            text.append(" ")
-        text.append(_fit(title, title_w))
-        text.append("  ")
-        text.append(_fit(authors, authors_w), muted if not cursor else Style())
-        text.append(year.rjust(year_w), muted if not cursor else Style())
-        return text_strip(text, self.app.console).crop_extend(0, width, style)
+            lead = Segment(" ", style)
+        strip = Strip([lead, Segment(_fit(title, title_w) + "  ", style),
+                       Segment(_fit(authors, authors_w), aside),
+                       Segment(year.rjust(year_w), aside)],
+                      1 + title_w + 2 + authors_w + max(len(year), year_w)).crop_extend(0, width, style)
+        if len(self._strips) >= 4 * MAX_PAGES * 10:
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
 
 
 def _fit(text: str, width: int) -> str:
