@@ -16,8 +16,9 @@
    exists; opened read-only, never changed) on a larger catalogue:
    - open: from starting the command to the list on screen (coBib: ten labels of the works
      shown; ibid: the first work's title in the list and as the record's title);
-   - search: one rare word of a work's title, a work not on the first screen. coBib: `/`,
-     the word, then `enter` is timed until that work's label shows in the results tree.
+   - search: one rare word of a work's title, a work from the middle of the catalogue (on
+     neither app's first screen). coBib: `/`, the word (until it shows in the prompt), then
+     `enter` is timed until that work's label shows in the results tree.
      ibid: `/`, then the word is typed (sent at once) and timed until that work's title shows
      in the list (ibid searches as you type; there is no enter).
    A first run of each (caches, the page cache) is not counted; then --runs runs.
@@ -99,7 +100,8 @@ def cobib_database(exe: Path, bib: Path, n: int) -> tuple[Path, list[str]]:
         f"config.database.cache = {str(HOME / 'cache') + '/'!r}\n"
         "config.database.git = False\n"
         "config.commands.add.skip_download = True\n"
-        f"config.logging.logfile = {str(HOME / 'state' / 'cobib.log')!r}\n", encoding="utf-8")
+        f"config.logging.logfile = {str(HOME / 'state' / 'cobib.log')!r}\n"
+        f"config.logging.version = {str(HOME / 'cache' / 'version')!r}\n", encoding="utf-8")
     if not database.exists() or database.stat().st_size == 0:
         database.write_text("", encoding="utf-8")
         print(f"  cobib add -b {bib.name} ...", flush=True)
@@ -168,14 +170,22 @@ def run_app(name: str, command: str, env: dict, opened, typed, query: str, found
             t = pane.start()
             open_s = pane.until(opened, t)
             time.sleep(0.5)  # settle: a person reads the screen before pressing `/`
-            pane.keys("/")
-            time.sleep(0.5)
             if enter:
-                pane.keys(query, literal=True)
-                pane.until(typed, time.perf_counter(), 10)
+                for attempt in range(5):  # a `/` pressed while coBib is busy can be lost: again
+                    pane.keys("/")
+                    time.sleep(0.5)
+                    pane.keys(query, literal=True)
+                    try:
+                        pane.until(typed, time.perf_counter(), 5)
+                        break
+                    except TimeoutError:
+                        pane.keys("Escape")
+                        time.sleep(1)
                 t = time.perf_counter()
                 pane.keys("Enter")
             else:
+                pane.keys("/")
+                time.sleep(0.5)
                 t = time.perf_counter()
                 pane.keys(query, literal=True)
             search_s = pane.until(found, t)
@@ -192,13 +202,13 @@ def run_app(name: str, command: str, env: dict, opened, typed, query: str, found
 
 
 def pick_target(db: Path) -> tuple[str, str, str]:
-    """(key, title, word): a rare word of the title of a work off the first screen."""
+    """(key, title, word): a rare word of the title of a work in the middle of the catalogue."""
     from tui.store import Store
 
     store = Store(db, read_only=True)
     try:
         top = store._read("SELECT max(id) FROM works")[0][0]
-        for work_id in range(top - 10, 0, -7):
+        for work_id in range(top // 2, 0, -7):  # the middle: on neither app's first screen
             rows = store._read("SELECT key, title FROM works WHERE id = ?", (work_id,))
             if not rows:
                 continue
@@ -235,8 +245,8 @@ def cobib_run(exe: Path, config: Path, labels: list[str], db: Path, runs: int) -
     def opened(screen: str) -> bool:
         return sum(1 for tok in re.findall(r"[A-Za-z][\w-]+", screen) if tok in label_set) >= 10
 
-    def typed(screen: str) -> bool:
-        return word in screen
+    def typed(screen: str) -> bool:  # in coBib's prompt
+        return "/" + word in screen
 
     def found(screen: str) -> bool:
         return re.search(re.escape(key) + r"\s+-\s+\d+\s+match", screen) is not None

@@ -43,8 +43,9 @@ def _decode_latex(value: str) -> str:
 
 # A fast path for the LaTeX most BibTeX holds: accents, letters like \ss, escaped specials,
 # \emph-like styles, braces, ties and dashes; pylatexenc (~15x slower) gets anything else.
-# Its output is pylatexenc's for the same input (tests/formats/test_latex.py compares the
-# two on every value of the benchmark file that it takes).
+# Its output is pylatexenc's for the same input: on every value it takes of all the .bib
+# files in ../shared/data (8,928 values), none differs; tests/formats/test_latex.py compares
+# the two on two of those files and on hand-made values.
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
             ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b", "k": "\u0328",
             "r": "\u030a", "d": "\u0323", "b": "\u0331"}
