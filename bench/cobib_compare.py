@@ -158,6 +158,8 @@ class Pane:
 
     def kill(self) -> None:
         subprocess.run(self.base + ["kill-server"], capture_output=True, env=self.env)
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (folder / self.sock).unlink(missing_ok=True)  # the socket, when the server left it
 
 
 def run_app(name: str, command: str, env: dict, opened, typed, query: str, found, enter: bool,
@@ -202,20 +204,25 @@ def run_app(name: str, command: str, env: dict, opened, typed, query: str, found
 
 
 def pick_target(db: Path) -> tuple[str, str, str]:
-    """(key, title, word): a rare word of the title of a work in the middle of the catalogue."""
+    """(key, title, query): a rare word (or the two rarest) of the title of a work in the
+    middle of the catalogue, found in at most 3 works."""
     from tui.store import Store
 
     store = Store(db, read_only=True)
     try:
         top = store._read("SELECT max(id) FROM works")[0][0]
-        for work_id in range(top // 2, 0, -7):  # the middle: on neither app's first screen
+        for work_id in range(top // 2, top // 2 - 7 * 50, -7):  # the middle: on neither app's first screen
             rows = store._read("SELECT key, title FROM works WHERE id = ?", (work_id,))
             if not rows:
                 continue
             key, title = rows[0]
-            for word in sorted(set(WORD.findall(title)), key=len, reverse=True):
-                if 1 <= store.search_count(word + " ") <= 3:
-                    return key, title, word
+            counts = sorted((store.search_count(w + " "), w) for w in set(WORD.findall(title)))
+            if counts and 1 <= counts[0][0] <= 3:
+                return key, title, counts[0][1]
+            if len(counts) >= 2:  # at a million works, few words are that rare: the two rarest
+                query = f"{counts[0][1]} {counts[1][1]}"
+                if 1 <= store.search_count(query + " ") <= 3:
+                    return key, title, query
     finally:
         store.close()
     raise SystemExit(f"{db}: no work with a rare title word")
