@@ -16,10 +16,12 @@ HANDMADE = [
     r"a \& b", r"a~b", r"a--b", r"a---b", r"\"{}", r"\o{}", r"\o x", r"\AA", r"\l{}", r"\u{g}", r"\H{o}",
     r"\k{a}", r"\r{a}", r"\=a", r"\.z", r"\textit{x}y", r"\textbf {x}", r"\'E", r"\`a", r"\^{\i}", r"\~n",
     r"\%", r"\_", r"\#", r"\{x\}", r"\"\i", r"\u\i", r"\'\ae", r"{\'{E}}cole", r"\textsc{Abc} d", r"\' e",
-    r"\^{}a", r"D{\"u}rer, A.", r"Gödel", r"{Sch{\"o}nberg}", r"Ca{\~n}izares",
+    r"\^{}a", r"D{\"u}rer, A.", r"Gödel", r"{Sch{\"o}nberg}", r"Ca{\~n}izares", r"a\,b", "a\\par\nb",
+    r"x\textendash y", r"a\ldots b", r"hy\-phen", r"it\/ b", "fields.\\par\n\n   Then", r"a\ b", "\\ss\nx",
 ]
 # what the fast path leaves to pylatexenc (and why): unknown macros, math, comments, quotes
-DECLINED = [r"\TeX", r"$x^2$", r"a%b", r"``q''", r"\texttt{x}", r"\\", r"a\,b", r"{unclosed", r"closed}"]
+DECLINED = [r"\TeX", r"$x^2$", r"a%b", r"``q''", r"\texttt{x}", r"\textup{x}", r"\slash", r"\\", r"{unclosed",
+            r"closed}"]
 
 
 def same(value: str) -> bool:
