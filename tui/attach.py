@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -50,6 +49,7 @@ def stored_path(store: Store, attachment: Attachment) -> Path:
 
 def attach(store: Store, work: Work, source: Path) -> Attachment:
     """Copy `source` into the catalogue's folder and record it for the work."""
+    import shutil
     if store.read_only:
         raise StoreError(f"{store.path}: opened read-only; nothing was changed")
     source = Path(source).expanduser()

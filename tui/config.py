@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,8 @@ def config_path() -> Path:
 
 def load_config(path: Path | None = None) -> Config:
     """The settings; defaults when the file does not exist."""
+    import tomllib  # read when a key needs the settings, not at start-up
+
     path = path or config_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
