@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from .models import Work
+from .models import Work, page_range
 from .safe import _doi_url, web_link
 
 
@@ -39,9 +39,9 @@ def openurl(work: Work, resolver: str) -> str:
         params += [("rft.genre", "book"), ("rft.btitle", work.title)]
     if work.year:
         params.append(("rft.date", str(work.year)))
-    start, _, end = work.pages.replace("--", "-").replace("–", "-").partition("-")
-    for name, value in (("rft.volume", work.volume), ("rft.issue", work.number), ("rft.spage", start.strip()),
-                        ("rft.epage", end.strip()), ("rft.pub", work.publisher)):
+    start, end = page_range(work.pages)
+    for name, value in (("rft.volume", work.volume), ("rft.issue", work.number), ("rft.spage", start),
+                        ("rft.epage", end), ("rft.pub", work.publisher)):
         if value:
             params.append((name, value))
     if work.authors:

@@ -142,6 +142,12 @@ def join_names(names: list[str], limit: int | None = None) -> str:
     return ", ".join(names[:-1]) + " & " + names[-1]
 
 
+def page_range(pages: str) -> tuple[str, str]:
+    """`189--198`, `189–198` or `189-198` -> (`189`, `198`); `e1234` -> (`e1234`, ``)."""
+    start, _, end = pages.replace("--", "-").replace("–", "-").partition("-")
+    return start.strip(), end.strip()
+
+
 def venue_line(venue: str, volume: str, number: str, pages: str, year: int | None) -> str:
     """Format `Human Affairs 30 (2):189-198 (2020)` from its parts; skips what is missing."""
     text = venue or ""

@@ -230,3 +230,14 @@ def test_a_made_up_key_taken_by_another_work_is_renamed_not_skipped(tmp_path):
     assert not given.generated
     assert store.import_batch(given).duplicates == 1
     store.close()
+
+
+def test_names_keep_particles_and_suffixes_through_ris_csl_and_bibtex():
+    from tui.formats import csl
+    from tui.formats.bibtex import name_to_bibtex
+
+    names = ["John von Neumann", "Martin Luther King, Jr.", "Li Wang", "Plato"]
+    work = Work(key="k", type="article", title="T", authors=[Author(n) for n in names])
+    assert [name_to_bibtex(n) for n in names] == ["von Neumann, John", "King, Jr., Martin Luther", "Wang, Li", "Plato"]
+    assert [a.name for a in ris.parse_string(ris.write([work])).works[0].authors] == names
+    assert [a.name for a in csl.parse_string(csl.write([work])).works[0].authors] == names

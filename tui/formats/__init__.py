@@ -147,6 +147,17 @@ def ascii_fold(text: str) -> str:
 _WORD = re.compile(r"\w+")
 
 
+YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")  # a year inside a date: `2020`, `2020-05-01`, `1996///`
+_KEY_LIKE = re.compile(r"^[^\s,{}\"#%'()=\\~]+$")
+
+
+def given_key(ident: str) -> str:
+    """An id a file gives (RIS `ID`, CSL `id`) when it can serve as a citation key, else ''
+    (record numbers and URLs are not keys)."""
+    ident = ident.strip()
+    return ident if ident and _KEY_LIKE.match(ident) and not ident.isdigit() and "://" not in ident else ""
+
+
 def make_key(author_last: str, year: int | None, title: str) -> str:
     """A citation key in the usual `Wang2020China` shape."""
     first = next((w for w in _WORD.findall(title) if w.lower() not in _STOP), "")

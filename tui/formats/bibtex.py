@@ -18,13 +18,13 @@ from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from ..models import Author, Work
-from . import Batch, FormatError, Problem, read_text
+from . import YEAR, Batch, FormatError, Problem, read_text
 from .latex import decode
+from .names import split_name
 
 # bibtexparser logs every failed block itself; we report them with file:line instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "series", "howpublished", "school",
                  "institution", "organization")
 
@@ -137,7 +137,7 @@ def fields_to_work(key: str, entry_type: str, fields: dict[str, str], parent: di
     venue_raw = next((fields[f] for f in _VENUE_FIELDS if fields.get(f)), "")
     if not venue_raw and parent:
         venue_raw = parent.get("booktitle") or parent.get("title") or ""
-    year_match = _YEAR.search(get("year") or get("date"))
+    year_match = YEAR.search(get("year") or get("date"))
     keywords = [k.strip() for k in re.split(r"[;,]", decode(fields.get("keywords", ""))) if k.strip()]
     return Work(
         key=key,
@@ -180,11 +180,8 @@ def _display_name(person: str) -> str:
 
 
 def name_to_bibtex(name: str) -> str:
-    """`Li Wang` -> `Wang, Li` (the last word is taken as the family name)."""
-    parts = name.split()
-    if len(parts) < 2:
-        return name
-    return f"{parts[-1]}, {' '.join(parts[:-1])}"
+    """`Li Wang` -> `Wang, Li`; `John von Neumann` -> `von Neumann, John` (see names.split_name)."""
+    return split_name(name).inverted or name
 
 
 _LATEX_SPECIALS = re.compile(r"(?<!\\)([&%$#_])")

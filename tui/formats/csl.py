@@ -14,11 +14,9 @@ import re
 from pathlib import Path
 
 from ..models import Author, Work
-from . import Batch, FormatError, Problem, make_key, read_text, unique_key
+from . import YEAR, Batch, FormatError, Problem, given_key, make_key, read_text, unique_key
 from .names import display_from_parts, split_name
 
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-KEY_LIKE = re.compile(r"^[^\s,{}\"#%'()=\\~]+$")
 
 # CSL type -> BibTeX entry type
 TYPES = {
@@ -75,14 +73,14 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         except (TypeError, ValueError, AttributeError) as exc:  # a field of the wrong shape
             batch.problems.append(Problem(source, line, f"item {number}: refused: {type(exc).__name__}: {exc}"))
             continue
-        if not (work.title or work.authors or work.venue or work.doi or work.url or KEY_LIKE.match(work.key or " ")
-                and work.key == _text(item.get("id") or item.get("citation-key") or item.get("citationKey"))):
+        given = _given(item)
+        if not (work.title or work.authors or work.venue or work.doi or work.url or given):
             batch.problems.append(Problem(source, line, f"item {number}: refused: no title, author, venue, DOI, URL or id"))
             continue
         unique_key(work, seen, line, source, batch.problems)
         batch.lines[work.key] = line
         batch.works.append(work)
-        if work.key != _text(item.get("citation-key") or item.get("citationKey") or item.get("id")):
+        if work.key != given:
             batch.generated.add(work.key)
     return batch
 
@@ -138,7 +136,7 @@ def _year(value) -> int | None:
             except ValueError:
                 pass
         value = value.get("raw") or value.get("literal") or value.get("season") or ""
-    match = _YEAR.search(str(value or ""))
+    match = YEAR.search(str(value or ""))
     return int(match.group(1)) if match else None
 
 
@@ -155,10 +153,14 @@ def _name(person) -> str:
                               _text(person.get("suffix")))
 
 
+def _given(item: dict) -> str:
+    """The item's own citation key, if it has one."""
+    return given_key(_text(item.get("citation-key") or item.get("citationKey") or item.get("id")))
+
+
 def _key(item: dict, names: list[str], year: int | None, title: str) -> str:
-    ident = _text(item.get("citation-key") or item.get("citationKey") or item.get("id"))
-    if ident and KEY_LIKE.match(ident) and not ident.isdigit() and "://" not in ident:
-        return ident
+    if given := _given(item):
+        return given
     return make_key(split_name(names[0]).family if names else "", year, title)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import bibtexparser
 
 from ..models import Author, Work
-from . import Batch, Problem, make_key, read_text
+from . import Batch, Problem, make_key, read_text, unique_key
 from .bibtex import _raw_fields, fields_to_work
 
 CHUNK = 20_000  # works a chunk when a file is streamed
@@ -115,16 +115,8 @@ class Reader:
             if head and head[1] in twice:
                 own = {e.key: e for e in bibtexparser.parse_string(bib).entries}
             work = _work(obj, own, head)
-            if work.key in seen:
-                # Same key, another record (its own s2_id, title): a different work, never merged.
-                base, suffix = work.key, ord("b")
-                while work.key in seen:
-                    work.key = f"{base}{chr(suffix)}"
-                    suffix += 1
-                batch.problems.append(Problem(
-                    source, number, f"key {base!r} already used at line {seen[base]} by another work; "
-                    f"this one imported as {work.key!r}", kind="renamed"))
-            seen[work.key] = number
+            # Same key, another record (its own s2_id, title): a different work, never merged.
+            unique_key(work, seen, number, source, batch.problems)
             batch.lines[work.key] = number
             batch.works.append(work)
             if obj.get("s2_id"):

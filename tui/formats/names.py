@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from functools import lru_cache
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+
+_SUFFIX = re.compile(r"^(?:Jr|Sr|Jnr|Snr)\.?$|^(?:II|III|IV|V|VI)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ def split_name(name: str) -> NameParts:
     name = " ".join(name.split())
     if not name:
         return NameParts()
+    head, comma, tail = name.rpartition(",")
+    if comma and _SUFFIX.match(tail.strip()) and "," not in head:  # `Martin Luther King, Jr.` as displayed
+        parts = split_name(head)
+        return NameParts(parts.given, parts.particle, parts.family, tail.strip())
     try:
         parts = parse_single_name_into_parts(name, strict=False)
     except Exception:  # a name bibtexparser cannot split is still a name: all of it is the family

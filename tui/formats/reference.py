@@ -5,15 +5,13 @@
 from __future__ import annotations
 
 from ..models import Work, venue_line
+from .names import split_name
 
 MAX_NAMES = 10
 
 
 def _inverted(name: str) -> str:
-    parts = name.split()
-    if len(parts) < 2 or name == "et al.":
-        return name
-    return f"{parts[-1]}, {' '.join(parts[:-1])}"
+    return name if name == "et al." else (split_name(name).inverted or name)
 
 
 def format_reference(work: Work) -> str:

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import rispy
 
-from ..models import Author, Work
-from . import Batch, Problem, make_key, read_text, unique_key
+from ..models import Author, Work, page_range
+from . import YEAR, Batch, Problem, given_key, make_key, read_text, unique_key
 from .names import split_name
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: |$)(.*)$")
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _DOI = re.compile(r"\b(10\.\d{4,9}/\S+)")
-KEY_LIKE = re.compile(r"^[^\s,{}\"#%'()=\\~]+$")
 
 # RIS reference type -> BibTeX entry type
 TYPES = {
@@ -92,13 +90,13 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
             batch.problems.append(Problem(source, number, "refused record: no tags"))
             continue
         work = record_to_work(records[0])
-        if not (work.title or work.authors or work.venue or work.doi or work.url or _one(records[0], "id")):
+        if not (work.title or work.authors or work.venue or work.doi or work.url or given_key(_one(records[0], "id"))):
             batch.problems.append(Problem(source, number, "refused record: no title, author, venue, DOI, URL or ID"))
             continue
         unique_key(work, seen, number, source, batch.problems)
         batch.works.append(work)
         batch.lines[work.key] = number
-        if work.key != _one(records[0], "id"):
+        if work.key != given_key(_one(records[0], "id")):
             batch.generated.add(work.key)
     return batch
 
@@ -144,7 +142,7 @@ def record_to_work(record: dict) -> Work:
     authors = [Author(split_name(n).display) for n in names]
     year = None
     for date in (_one(record, "year"), _one(record, "date"), _one(record, "publication_year")):
-        match = _YEAR.search(date)  # PY, then DA, then the deprecated Y1
+        match = YEAR.search(date)  # PY, then DA, then the deprecated Y1
         if match and int(match.group(1)) > 0:
             year = int(match.group(1))
             break
@@ -158,8 +156,7 @@ def record_to_work(record: dict) -> Work:
     keywords: list[str] = []
     for kw in _many(record, "keywords"):
         keywords += [k.strip() for k in kw.split(";") if k.strip()]
-    ident = _one(record, "id")
-    key = ident if ident and KEY_LIKE.match(ident) and not ident.isdigit() else ""
+    key = given_key(_one(record, "id"))
     work = Work(
         key=key, type=entry_type, title=title, authors=authors, year=year, venue=venue,
         volume=_one(record, "volume"), number=_one(record, "number"), pages=pages,
@@ -186,10 +183,10 @@ def work_to_record(work: Work) -> dict:
         if value:
             record[name] = value
     if work.pages:
-        start, _, end = work.pages.replace("--", "-").replace("–", "-").partition("-")
-        record["start_page"] = start.strip()
-        if end.strip():
-            record["end_page"] = end.strip()
+        start, end = page_range(work.pages)
+        record["start_page"] = start
+        if end:
+            record["end_page"] = end
     if work.url:
         record["urls"] = [work.url]
     if work.keywords:
