@@ -716,3 +716,72 @@ def test_pages_of_a_catalogue_without_gaps_are_read_by_id(tmp_path: Path):
     assert store.count() == total - 1  # the remembered count sees the other connection's change
     assert not store.ids_dense()
     store.close()
+
+
+# ---------------------------------------------------------------------------- durability
+
+
+def test_commits_are_fsynced_off_the_callers_thread_and_close_waits(tmp_path: Path, monkeypatch):
+    """synchronous = NORMAL: the commit is in the WAL when update_work returns; the WAL's fsync
+    follows on the syncer thread, and close() returns only after it."""
+    import threading
+
+    import tui.store as store_module
+
+    synced: list[tuple[str, str]] = []
+    real = store_module._fsync
+
+    def recording(path: str) -> None:
+        real(path)
+        synced.append((path, threading.current_thread().name))
+
+    monkeypatch.setattr(store_module, "_fsync", recording)
+    store = Store(tmp_path / "c.db")
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    work = store.add_work(Work(key="k", title="Before"))
+    work.title = "After"
+    store.update_work(work.id, work)
+    store.close()
+    wal = f"{tmp_path / 'c.db'}-wal"
+    assert synced, "close() returned before the WAL was fsynced"
+    assert {path for path, _ in synced} == {wal}
+    assert {name for _, name in synced} == {"ibid-wal-sync"}
+    with Store(tmp_path / "c.db") as again:
+        assert again.work("k").title == "After"
+
+
+def test_a_commit_made_during_an_fsync_is_synced_again(tmp_path: Path, monkeypatch):
+    """An fsync that began before a commit does not count for it: sync() waits for a later one."""
+    import threading
+
+    import tui.store as store_module
+
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow(path: str) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            started.set()
+            release.wait(5)
+
+    monkeypatch.setattr(store_module, "_fsync", slow)
+    store = Store(tmp_path / "c.db")
+    store.add_work(Work(key="a", title="A"))
+    assert started.wait(5)
+    store.add_work(Work(key="b", title="B"))  # committed while the first fsync is held
+    release.set()
+    store.sync()
+    assert len(calls) >= 2
+    store.close()
+
+
+def test_a_read_only_store_never_asks_for_an_fsync(tmp_path: Path, monkeypatch):
+    import tui.store as store_module
+
+    Store(tmp_path / "c.db").close()
+    asked: list[str] = []
+    monkeypatch.setattr(store_module._SYNCER, "ask", lambda wal: asked.append(wal) or 1)
+    with Store(tmp_path / "c.db", read_only=True) as store:
+        store.count()
+    assert asked == []
