@@ -738,19 +738,22 @@ class Store:
 
     def import_batches(self, batches: Iterable[Batch], on_duplicate: str = "skip",
                        progress: Callable[[Batch, int, int], None] | None = None,
-                       summary: ImportSummary | None = None) -> ImportSummary:
+                       summary: ImportSummary | None = None,
+                       overlap: Callable[[], None] | None = None) -> ImportSummary:
         """Import the Batches of one file (a stream, see formats.iter_path), each in its own
         transaction: a crash or an error loses at most the Batch being imported. Citation
         and similar links name works by the key the file gave them: they resolve against
         every work of the file imported so far (a work renamed on import too).
 
         `summary`, when given, is filled in as the Batches go in (what was kept before an
-        interruption); `progress(batch, done, total)` follows the works of each Batch."""
+        interruption); `progress(batch, done, total)` follows the works of each Batch.
+        `overlap()` is called as each Batch's full-text index is built (one long statement,
+        the GIL let go): the moment for a reader thread to parse the next (see ReadAhead)."""
         total = summary if summary is not None else ImportSummary()
         linked: dict[str, int] = {}
         for batch in batches:
             step = None if progress is None else (lambda done, n, b=batch: progress(b, done, n))
-            s = self.import_batch(batch, on_duplicate, step, linked=linked)
+            s = self.import_batch(batch, on_duplicate, step, linked=linked, overlap=overlap)
             total.added += s.added
             total.updated += s.updated
             total.duplicates += s.duplicates
@@ -762,7 +765,8 @@ class Store:
 
     def import_batch(self, batch: Batch, on_duplicate: str = "skip",
                      progress: Callable[[int, int], None] | None = None,
-                     linked: dict[str, int] | None = None) -> ImportSummary:
+                     linked: dict[str, int] | None = None,
+                     overlap: Callable[[], None] | None = None) -> ImportSummary:
         """Import a parsed file in one transaction: all of it, or (on error) none of it.
 
         A key already in the catalogue is skipped (`skip`, the default: the existing work
@@ -843,6 +847,8 @@ class Store:
                     progress(done, total)
             self._insert_new(conn, new_works, cache)
             summary.added = len(new_works)
+            if overlap is not None:
+                overlap()
             conn.execute(
                 f"INSERT INTO works_fts(rowid, {_FTS_COLUMNS}) SELECT id, {_FTS_COLUMNS} FROM works WHERE id > ?",
                 (first_new,))

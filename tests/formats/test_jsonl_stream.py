@@ -161,3 +161,70 @@ def test_a_failing_chunk_keeps_the_ones_before(tmp_path: Path, monkeypatch):
         store._read("INSERT INTO works_fts(works_fts) VALUES('integrity-check')")
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------------------- the read-ahead thread
+
+
+def _recorded(n: int, log: list[str], fail_at: int | None = None):
+    from tui.formats import Batch
+
+    for i in range(n):
+        if i == fail_at:
+            raise ValueError(f"bad chunk {i}")
+        log.append(f"parsed {i}")
+        yield Batch(source=str(i))
+
+
+def test_read_ahead_parses_the_next_batch_only_when_told_or_asked():
+    """The next Batch is parsed when the importer says go (its long statement) or waits for it,
+    never during the rest of an import (where a parse slowed every executemany)."""
+    import threading
+    import time
+
+    from tui.formats import ReadAhead
+
+    log: list[str] = []
+    ahead = ReadAhead(_recorded(3, log))
+    first = next(ahead)
+    assert first.source == "0"
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:  # no go(): batch 1 must not be parsed meanwhile
+        assert log == ["parsed 0"]
+        threading.Event().wait(0.02)
+    ahead.go()
+    deadline = time.monotonic() + 5
+    while "parsed 1" not in log and time.monotonic() < deadline:
+        threading.Event().wait(0.01)
+    assert log == ["parsed 0", "parsed 1"]
+    assert [b.source for b in ahead] == ["1", "2"]  # without go(): asked for, parsed then
+    assert list(ahead) == []
+
+
+def test_read_ahead_raises_the_readers_error_in_order():
+    from tui.formats import ReadAhead
+
+    log: list[str] = []
+    ahead = ReadAhead(_recorded(5, log, fail_at=2))
+    assert next(ahead).source == "0"
+    assert next(ahead).source == "1"
+    with pytest.raises(ValueError, match="bad chunk 2"):
+        next(ahead)
+
+
+def test_an_import_gives_the_reader_its_turn(tmp_path: Path):
+    """Store.import_batches calls overlap() once a Batch, before building its full-text index."""
+    path = tmp_path / "w.jsonl"
+    path.write_text("\n".join(line(f"s{i}", f"Work number {i}") for i in range(7)) + "\n")
+    stream = open_path(path, chunk=2)
+    assert stream.overlap is not None
+    calls: list[int] = []
+
+    def overlap() -> None:
+        calls.append(1)
+        stream.overlap()
+
+    with Store(tmp_path / "c.db") as store:
+        summary = store.import_batches(stream.batches, overlap=overlap)
+        assert summary.added == 7 and store.count() == 7
+    assert len(calls) == 5  # four chunks and the last Batch of waiting links

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -307,6 +307,11 @@ class Stream:
     lines: int | None = None  # the file's lines, when it is read a chunk at a time
     works: int | None = None  # the works, when it was read whole
 
+    @property
+    def overlap(self) -> Callable[[], None] | None:
+        """For Store.import_batches: when the next Batch may be parsed (see ReadAhead)."""
+        return self.batches.go if isinstance(self.batches, ReadAhead) else None
+
 
 def open_path(path: Path, encoding: str | None = None, chunk: int | None = None) -> Stream:
     """Open a file as parse_path reads it, for a stream of Batches: JSON Lines in UTF-8 a
@@ -329,41 +334,82 @@ def open_path(path: Path, encoding: str | None = None, chunk: int | None = None)
     return Stream(iter([batch]), works=len(batch.works))
 
 
-def read_ahead(batches: Iterator[Batch], depth: int = 1) -> Iterator[Batch]:
-    """The same Batches, the next one parsed in a thread while the caller imports this one
-    (SQLite lets go of the GIL while it works: on two cores parsing and importing overlap).
-    At most `depth` Batches wait; an error in the reader is raised here, in order."""
-    import queue
-    import threading
+class ReadAhead:
+    """The same Batches, the next one parsed in a thread while the caller imports this one.
 
-    done = object()
-    waiting: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    Parsing is Python and holds the GIL; importing is mostly SQLite, which lets go of it
+    only while a statement runs. A parse that overlapped the import's many small statements
+    (`executemany`: the GIL taken back for every row) slowed both, so the next Batch is parsed
+    when the caller says it is about to run a long statement (`go()`, e.g. before building the
+    full-text index), or when it asks for a Batch that is not there yet. An error in the
+    reader is raised to the caller, in order."""
 
-    def produce() -> None:
+    def __init__(self, batches: Iterator[Batch]):
+        import queue
+        import threading
+
+        self._batches = iter(batches)
+        self._done = object()
+        self._waiting: queue.Queue = queue.Queue(maxsize=1)
+        self._go = threading.Event()
+        self._go.set()  # the first Batch at once
+        self._parsing = False
+        self._finished = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="ibid-read-ahead", daemon=True)
+        self._thread.start()
+
+    def go(self) -> None:
+        """The caller is about to spend a while in SQLite: parse the next Batch now."""
+        self._go.set()
+
+    def _produce(self) -> None:
+        import queue
+
         try:
-            for batch in batches:
-                while not stop.is_set():
+            while True:
+                while not self._go.wait(0.1):
+                    if self._stop.is_set():
+                        return
+                self._parsing = True
+                self._go.clear()
+                batch = next(self._batches, self._done)  # parsed here
+                while not self._stop.is_set():
                     try:
-                        waiting.put((batch, None), timeout=0.1)
+                        self._waiting.put((batch, None), timeout=0.1)
                         break
                     except queue.Full:
                         continue
-                if stop.is_set():
+                self._parsing = False
+                if batch is self._done or self._stop.is_set():
                     return
-            waiting.put((done, None))
         except BaseException as exc:  # handed to the consumer, raised there
-            waiting.put((done, exc))
+            self._waiting.put((self._done, exc))
 
-    thread = threading.Thread(target=produce, name="ibid-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            batch, error = waiting.get()
-            if batch is done:
-                if error is not None:
-                    raise error
-                return
-            yield batch
-    finally:
-        stop.set()
+    def __iter__(self) -> ReadAhead:
+        return self
+
+    def __next__(self) -> Batch:
+        if self._finished:
+            raise StopIteration
+        if self._waiting.empty() and not self._parsing:
+            self.go()  # nobody said when: parse now
+        batch, error = self._waiting.get()
+        if batch is self._done:
+            self._finished = True
+            self.close()
+            if error is not None:
+                raise error
+            raise StopIteration
+        return batch
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def __del__(self) -> None:
+        self._stop.set()
+
+
+def read_ahead(batches: Iterator[Batch]) -> ReadAhead:
+    """See ReadAhead."""
+    return ReadAhead(batches)
