@@ -400,8 +400,9 @@ def link_across_batches(conn: sqlite3.Connection, pairs: list[tuple[int, int]], 
         cited = sorted({b for _, b in pairs})
         for i in range(0, len(cited), 500):
             chunk = cited[i:i + 500]
-            conn.execute("UPDATE works SET cited_by = (SELECT count(*) FROM citations WHERE cited_id = works.id) "
-                         f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            conn.execute("UPDATE citation_counts SET cited_by = (SELECT count(*) FROM citations "
+                         "WHERE cited_id = citation_counts.work_id) "
+                         f"WHERE work_id IN ({','.join('?' * len(chunk))})", chunk)
         if trigger:
             conn.execute(trigger[0])
         conn.execute("COMMIT")
@@ -476,7 +477,7 @@ def build_db(n: int, db: Path, seed: int, chunk: int, force: bool, with_bibtex: 
     with watch("check"):
         works, cites, cited_sum, max_cited = conn.execute(
             "SELECT (SELECT count(*) FROM works), (SELECT count(*) FROM citations), "
-            "(SELECT sum(cited_by) FROM works), (SELECT max(cited_by) FROM works)").fetchone()
+            "(SELECT sum(cited_by) FROM citation_counts), (SELECT max(cited_by) FROM citation_counts)").fetchone()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
     return {"watch": watch, "fts_s": fts_s, "total_s": time.perf_counter() - t0, "added": added,

@@ -108,7 +108,7 @@ def citation_variants(conn: sqlite3.Connection, runs: int) -> None:
         conn.execute("DROP TRIGGER IF EXISTS citations_count_insert")
         conn.execute("DROP TRIGGER citations_count_delete")
         conn.execute("DELETE FROM citations")
-        conn.execute("UPDATE works SET cited_by = 0")
+        conn.execute("UPDATE citation_counts SET cited_by = 0")
         conn.execute(trigger)
         conn.execute(on_delete)
         conn.execute("COMMIT")
@@ -123,8 +123,8 @@ def citation_variants(conn: sqlite3.Connection, runs: int) -> None:
         "executemany, no trigger, one UPDATE": lambda: timed(conn, [  # like import_batch since 2466087
             "DROP TRIGGER citations_count_insert",
             (insert, links),
-            "UPDATE works SET cited_by = c.n FROM (SELECT cited_id, count(*) AS n FROM citations "
-            "GROUP BY cited_id) AS c WHERE works.id = c.cited_id",
+            "UPDATE citation_counts SET cited_by = c.n FROM (SELECT cited_id, count(*) AS n FROM citations "
+            "GROUP BY cited_id) AS c WHERE citation_counts.work_id = c.cited_id",
             trigger,
         ]),
     }
@@ -136,7 +136,7 @@ def citation_variants(conn: sqlite3.Connection, runs: int) -> None:
         conn.execute("COMMIT")
         return time.perf_counter() - t, time.process_time() - c
 
-    expected = conn.execute("SELECT sum(cited_by) FROM works").fetchone()[0]
+    expected = conn.execute("SELECT sum(cited_by) FROM citation_counts").fetchone()[0]
     for label, run in variants.items():
         walls, cpus = [], []
         for _ in range(runs):
@@ -144,7 +144,7 @@ def citation_variants(conn: sqlite3.Connection, runs: int) -> None:
             w, c = run()
             walls.append(w)
             cpus.append(c)
-        got = conn.execute("SELECT sum(cited_by) FROM works").fetchone()[0]
+        got = conn.execute("SELECT sum(cited_by) FROM citation_counts").fetchone()[0]
         ok = "ok" if got == expected else f"MISMATCH (sum cited_by {got} != {expected})"
         w, c = statistics.median(walls), statistics.median(cpus)
         print(f"  {label:<38} {w:7.2f} s {n / w:10,.0f} links/s   CPU {c:7.2f} s   {ok}")

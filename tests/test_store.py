@@ -785,3 +785,41 @@ def test_a_read_only_store_never_asks_for_an_fsync(tmp_path: Path, monkeypatch):
     with Store(tmp_path / "c.db", read_only=True) as store:
         store.count()
     assert asked == []
+
+
+# ---------------------------------------------------------------------------- schema upgrades
+
+
+def test_a_catalogue_from_before_citation_counts_is_upgraded_with_its_counts(tmp_path: Path):
+    """m003 moves each work's count out of `works` into citation_counts: same counts, same
+    order by citations, and later links and unlinks keep them."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    import tui.store as store_module
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations = Migrations("ibid")
+    for func in (store_module.m001_catalogue, store_module.m002_changes):
+        migrations()(func)
+    migrations.apply(sqlite_utils.Database(conn))
+    for i, key in enumerate(["A", "B", "C", "D"], 1):
+        conn.execute("INSERT INTO works(id, key, title, added, updated) VALUES (?, ?, ?, '', '')",
+                     (i, key, f"Work {key}"))
+    for citing, cited in [(2, 1), (3, 1), (4, 1), (3, 2), (4, 2), (4, 3)]:
+        conn.execute("INSERT INTO citations(citing_id, cited_id, added) VALUES (?, ?, '')", (citing, cited))
+    assert [r[0] for r in conn.execute("SELECT cited_by FROM works ORDER BY id")] == [3, 2, 1, 0]
+    conn.close()
+
+    with Store(path) as store:
+        columns = {r[1] for r in store._read("PRAGMA table_info(works)")}
+        assert "cited_by" not in columns
+        assert [(r.key, r.cited_by) for r in store.browse("cited", descending=True)] == \
+            [("A", 3), ("B", 2), ("C", 1), ("D", 0)]
+        store.uncite("D", "A")
+        store.cite("A", "D")
+        store.add_work(Work(key="E", title="Work E"))
+        store.cite("E", "C")
+        assert {r.key: r.cited_by for r in store.browse()} == {"A": 2, "B": 2, "C": 2, "D": 1, "E": 0}
+        assert [r[0] for r in store._read("PRAGMA integrity_check")] == ["ok"]

@@ -147,6 +147,10 @@ END"""
 
 _CITED_BY_TRIGGER = """CREATE TRIGGER citations_count_insert AFTER INSERT ON citations BEGIN
     UPDATE works SET cited_by = cited_by + 1 WHERE id = new.cited_id;
+END"""  # m001's; m003 moves the count to citation_counts (_COUNT_TRIGGER)
+
+_COUNT_TRIGGER = """CREATE TRIGGER citations_count_insert AFTER INSERT ON citations BEGIN
+    UPDATE citation_counts SET cited_by = cited_by + 1 WHERE work_id = new.cited_id;
 END"""
 
 
@@ -276,7 +280,39 @@ def m002_changes(db) -> None:
     )""")
 
 
-KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes"}
+@migration
+def m003_citation_counts(db) -> None:
+    """Each work's citation count in a narrow table of its own, not in the works row.
+
+    An import at a million works recounts ~100,000 earlier works a chunk: in `works` (rows
+    of ~1.5 kB with their abstracts) that dirtied a page a work, 158 MB of WAL for 60,000
+    counts at 100k works; in a table of two integers, 3 MB (0.27 s instead of 3.2 s)."""
+    for sql in [
+        """CREATE TABLE citation_counts (
+            work_id INTEGER PRIMARY KEY,  -- a work's id; the row comes and goes with the work
+            cited_by INTEGER NOT NULL DEFAULT 0
+        )""",
+        "INSERT INTO citation_counts(work_id, cited_by) SELECT id, cited_by FROM works",
+        "CREATE INDEX citation_counts_cited_by ON citation_counts(cited_by, work_id)",
+        "DROP TRIGGER citations_count_insert",
+        "DROP TRIGGER citations_count_delete",
+        _COUNT_TRIGGER,
+        """CREATE TRIGGER citations_count_delete AFTER DELETE ON citations BEGIN
+            UPDATE citation_counts SET cited_by = cited_by - 1 WHERE work_id = old.cited_id;
+        END""",
+        """CREATE TRIGGER works_count_insert AFTER INSERT ON works BEGIN
+            INSERT INTO citation_counts(work_id) VALUES (new.id);
+        END""",
+        """CREATE TRIGGER works_count_delete AFTER DELETE ON works BEGIN
+            DELETE FROM citation_counts WHERE work_id = old.id;
+        END""",
+        "DROP INDEX works_cited_by",
+        "ALTER TABLE works DROP COLUMN cited_by",  # rewrites the table: once, on upgrade
+    ]:
+        db.execute(sql)
+
+
+KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts"}
 UNDO_DEPTH = 50
 
 
@@ -310,12 +346,15 @@ def now() -> str:
     return today().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_ROW_COLUMNS = "id, key, title, authors, year, cited_by"
+_ROW_COLUMNS = "w.id, w.key, w.title, w.authors, w.year, c.cited_by"
+_ROWS = "works w JOIN citation_counts c ON c.work_id = w.id"  # the FROM of list rows
+# sort -> (ORDER BY expression, its ListRow attribute for a keyset, the id that breaks ties):
+# each pair is an index (works_title, works_year, citation_counts_cited_by, the rowid)
 _SORT_ORDER = {
-    "added": ("id", None),
-    "title": ("title COLLATE NOCASE", "title"),
-    "year": ("year", "year"),
-    "cited": ("cited_by", "cited_by"),
+    "added": ("w.id", None, "w.id"),
+    "title": ("w.title COLLATE NOCASE", "title", "w.id"),
+    "year": ("w.year", "year", "w.id"),
+    "cited": ("c.cited_by", "cited_by", "c.work_id"),
 }
 
 
@@ -880,15 +919,15 @@ class Store:
             recount = {b for a, b, _ in links if a <= first_new}
             added = Counter(b for a, b, _ in links if a > first_new and b not in recount)
             list(self._select_in(
-                "UPDATE works SET cited_by = (SELECT count(*) FROM citations WHERE cited_id = works.id) "
-                "WHERE id IN ({marks})", sorted(recount), conn))
-            conn.executemany("UPDATE works SET cited_by = cited_by + ? WHERE id = ?",
+                "UPDATE citation_counts SET cited_by = (SELECT count(*) FROM citations "
+                "WHERE cited_id = citation_counts.work_id) WHERE work_id IN ({marks})", sorted(recount), conn))
+            conn.executemany("UPDATE citation_counts SET cited_by = cited_by + ? WHERE work_id = ?",
                              [(n, b) for b, n in sorted(added.items())])
             before = conn.total_changes
             conn.executemany("INSERT OR IGNORE INTO similar_links(work_id, other_id, position) VALUES (?, ?, ?)", similar)
             summary.similar = conn.total_changes - before
             conn.execute(_FTS_INSERT_TRIGGER)
-            conn.execute(_CITED_BY_TRIGGER)
+            conn.execute(_COUNT_TRIGGER)
             if progress:
                 progress(total, total)
         if linked is not None:
@@ -1092,7 +1131,8 @@ class Store:
         """Works that cite this one, most cited first."""
         return [_ref(r) for r in self._read(
             "SELECT w.id, w.key, w.title, w.authors, w.year FROM citations c JOIN works w ON w.id = c.citing_id "
-            "WHERE c.cited_id = ? ORDER BY w.cited_by DESC, w.year DESC, w.id LIMIT ? OFFSET ?", (work_id, limit, offset))]
+            "JOIN citation_counts n ON n.work_id = w.id "
+            "WHERE c.cited_id = ? ORDER BY n.cited_by DESC, w.year DESC, w.id LIMIT ? OFFSET ?", (work_id, limit, offset))]
 
     def references(self, work_id: int, limit: int = 2000, offset: int = 0) -> list[WorkRef]:
         """Works this one cites."""
@@ -1238,16 +1278,16 @@ class Store:
 
     def browse(self, sort: str = "added", offset: int = 0, limit: int = 100, descending: bool = False) -> list[ListRow]:
         """A page of the whole catalogue in a sort order (OFFSET: for jumps; see browse_after)."""
-        order, _ = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
+        order, _, tie = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
         d = " DESC" if descending else ""
         return [_row(r) for r in self._read(
-            f"SELECT {_ROW_COLUMNS} FROM works ORDER BY {order}{d}, id{d} LIMIT ? OFFSET ?", (limit, offset))]
+            f"SELECT {_ROW_COLUMNS} FROM {_ROWS} ORDER BY {order}{d}, {tie}{d} LIMIT ? OFFSET ?", (limit, offset))]
 
     def browse_from_id(self, after_id: int, limit: int = 100) -> list[ListRow]:
         """A page in catalogue order from the first id above `after_id`: where ids run 1..N
         with no gap (see `ids_dense`), the page at any position is one index seek."""
         return [_row(r) for r in self._read(
-            f"SELECT {_ROW_COLUMNS} FROM works WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit))]
+            f"SELECT {_ROW_COLUMNS} FROM {_ROWS} WHERE w.id > ? ORDER BY w.id LIMIT ?", (after_id, limit))]
 
     def ids_dense(self) -> bool:
         """Whether the works' ids are exactly 1..count (nothing deleted): position = id - 1."""
@@ -1258,26 +1298,26 @@ class Store:
                      descending: bool = False) -> list[ListRow] | None:
         """The page after `row` in a sort order, by keyset: as fast at the millionth row as at
         the first. None when `row` cannot anchor a keyset (a NULL year): use `browse`."""
-        order, column = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
+        order, column, tie = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
         cmp = "<" if descending else ">"
         d = " DESC" if descending else ""
         if column is None:
-            where, params = f"id {cmp} ?", (row.id,)
+            where, params = f"{tie} {cmp} ?", (row.id,)
         else:
             value = {"title": row.title, "year": row.year, "cited_by": row.cited_by}[column]
             if value is None:
                 return None
-            where = f"({order} {cmp} ? OR ({order} = ? AND id {cmp} ?))"
+            where = f"({order} {cmp} ? OR ({order} = ? AND {tie} {cmp} ?))"
             if descending:
-                where = f"({where} OR {column} IS NULL)"  # NULLs sort last when descending
+                where = f"({where} OR {order} IS NULL)"  # NULLs sort last when descending
             params = (value, value, row.id)
         return [_row(r) for r in self._read(
-            f"SELECT {_ROW_COLUMNS} FROM works WHERE {where} ORDER BY {order}{d}, id{d} LIMIT ?", (*params, limit))]
+            f"SELECT {_ROW_COLUMNS} FROM {_ROWS} WHERE {where} ORDER BY {order}{d}, {tie}{d} LIMIT ?", (*params, limit))]
 
     def rows(self, ids: list[int]) -> list[ListRow]:
         """List rows for the given ids, in that order (gone ones are left out)."""
         found = {r[0]: _row(r) for r in self._select_in(
-            f"SELECT {_ROW_COLUMNS} FROM works WHERE id IN ({{marks}})", ids)}
+            f"SELECT {_ROW_COLUMNS} FROM {_ROWS} WHERE w.id IN ({{marks}})", ids)}
         return [found[i] for i in ids if i in found]
 
     def _search_sql(self, q: Query, select: str, sort: str) -> tuple[str, list]:
@@ -1293,9 +1333,10 @@ class Store:
                 lo, hi = self._year_ids(q.year_from, q.year_to)  # (see below)
                 where.append("w.id BETWEEN ? AND ?")
                 params += [lo, hi]
-            sql = f"SELECT {select} FROM works w" + (" WHERE " + " AND ".join(where) if where else "")
+            counts = " JOIN citation_counts c ON c.work_id = w.id" if sort == "cited" else ""
+            sql = f"SELECT {select} FROM works w{counts}" + (" WHERE " + " AND ".join(where) if where else "")
             order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
-                     "cited": "w.cited_by DESC, w.id", "newest": "w.id DESC"}.get(sort, "w.id")
+                     "cited": "c.cited_by DESC, c.work_id", "newest": "w.id DESC"}.get(sort, "w.id")
             return sql + f" ORDER BY {order}", params
         if where:
             # The works of those years lie between two ids: FTS reads only that stretch of each
@@ -1316,9 +1357,10 @@ class Store:
                    f"FROM works_fts f{join} WHERE works_fts MATCH ?{filters} "
                    f"ORDER BY f.rowid DESC LIMIT {RANK_CANDIDATES})")
             return sql + " ORDER BY score, id", [q.match, *params]
-        sql = f"SELECT {select} FROM works_fts f JOIN works w ON w.id = f.rowid WHERE works_fts MATCH ?{filters}"
+        counts = " JOIN citation_counts c ON c.work_id = w.id" if sort == "cited" else ""
+        sql = f"SELECT {select} FROM works_fts f JOIN works w ON w.id = f.rowid{counts} WHERE works_fts MATCH ?{filters}"
         order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
-                 "cited": "w.cited_by DESC, w.id"}.get(sort, "w.id")
+                 "cited": "c.cited_by DESC, w.id"}.get(sort, "w.id")
         return sql + f" ORDER BY {order}", [q.match, *params]
 
     def _year_ids(self, year_from: int | None, year_to: int | None) -> tuple[int, int]:
