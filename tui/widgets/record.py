@@ -42,6 +42,7 @@ class Line:
     target: Target | None = None
     section: str = ""
     make: Callable[[], Text] | None = None
+    drawn: Strip | None = None  # the text drawn ahead (see Document.draw_ahead), unstyled
 
     @property
     def text(self) -> Text | None:
@@ -81,6 +82,15 @@ class Document:
 
     def blank(self) -> None:
         self.lines.append(Line(Text("")))
+
+    def draw_ahead(self, count: int) -> Document:
+        """Draw the first `count` lines now (in the worker that built the page), so the frame
+        that shows the page only styles and crops them: drawing a new page's screenful cost
+        that frame 5-20 ms on the UI thread."""
+        for line in self.lines[:count]:
+            if line.strip is None and line.drawn is None and line.text is not None:
+                line.drawn = text_strip(line.text, self.console)
+        return self
 
     def text(self, text: Text | str, style: str = "", wrap: bool = True) -> None:
         if isinstance(text, str):
@@ -264,12 +274,18 @@ class RecordView(ScrollView, can_focus=True):
         self.subject: Target | None = None
         self._strips: dict[tuple[int, int, bool, int], Strip] = {}  # drawn lines of this page
 
+    def page_width(self) -> int:
+        """The width a page is built for (`builder(data, page_width(), console)`)."""
+        return (self.scrollable_content_region.width or self.size.width or 80) - 1
+
     def show(self, builder, data, subject: Target | None = None, cursor_target: Target | None = None,
-             cursor_section: str = "") -> None:
-        """Lay out a page; the cursor goes to `cursor_target` (in `cursor_section`, if given)."""
+             cursor_section: str = "", doc: Document | None = None) -> None:
+        """Lay out a page; the cursor goes to `cursor_target` (in `cursor_section`, if given).
+        `doc`: the page already built by `builder` (off the UI thread), used if it was built
+        for the width the view has now."""
         self._builder = (builder, data)
         self.subject = subject
-        self._layout()
+        self._layout(doc)
         self.cursor = -1
         if cursor_target is not None and self.doc is not None:
             matches = [i for i, n in enumerate(self.items) if self.doc.lines[n].target == cursor_target]
@@ -279,12 +295,14 @@ class RecordView(ScrollView, can_focus=True):
         if self.cursor == -1:
             self.scroll_home(animate=False)
 
-    def _layout(self) -> None:
+    def _layout(self, doc: Document | None = None) -> None:
         if self._builder is None:
             return
         builder, data = self._builder
-        width = self.scrollable_content_region.width or self.size.width or 80
-        self.doc = builder(data, width - 1, self.app.console)
+        width = self.page_width() + 1
+        if doc is None or doc.width != max(width - 1, 20):
+            doc = builder(data, width - 1, self.app.console)
+        self.doc = doc
         self._strips.clear()
         self.items = [i for i, line in enumerate(self.doc.lines) if line.target is not None]
         set_virtual_size(self, Size(width, len(self.doc.lines)))
@@ -383,27 +401,40 @@ class RecordView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # focus, theme or CSS changed: drawn lines are out of date
+        self._styles = None
+
+    _styles = None
+    _top = 0
+
+    def render_lines(self, crop):
+        # what every line needs, worked out once a frame: each lookup costs ~10-100 us in
+        # Textual, and a new page draws all ~40 lines
+        self._top = self.scroll_offset.y
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = (base, base + self.get_component_rich_style("record--cursor"))
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
+        index = self._top + y
         width = self.scrollable_content_region.width or self.size.width
+        base, cursor_style = self._styles or (self.rich_style, self.rich_style)
         if self.doc is None or index >= len(self.doc.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         cursor = 0 <= self.cursor < len(self.items) and self.items[self.cursor] == index
         key = (id(self.doc), index, cursor, width)
         strip = self._strips.get(key)
         if strip is not None:
             return strip
-        base = self.rich_style
         line = self.doc.lines[index]
         if line.strip is not None:
             strip = line.strip.crop_extend(0, width, base)
         else:
             style = base
             if line.target is not None and cursor:
-                style = base + self.get_component_rich_style("record--cursor")
+                style = cursor_style
             assert line.text is not None
-            strip = text_strip(line.text, self.app.console)
+            strip = line.drawn if line.drawn is not None else text_strip(line.text, self.app.console)
             strip = strip.apply_style(style).crop_extend(0, width, style) if style is not base \
                 else strip.crop_extend(0, width, base).apply_style(base)
         if len(self._strips) >= 1000:

@@ -242,9 +242,18 @@ class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
                             base + self.get_component_rich_style("work-list--pending"))
         return self._styles
 
+    _top = 0
+    _width = 0
+
+    def render_lines(self, crop):
+        # the scroll position and width, read once a frame (each read costs ~10-100 us in Textual)
+        self._top = self.scroll_offset.y
+        self._width = self.scrollable_content_region.width  # less the scrollbar, when there is one
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width  # less the scrollbar, when there is one
+        index = self._top + y
+        width = self._width
         base, cursor_style, muted, pending = self._row_styles()
         if index >= self.total:
             return Strip.blank(width, base)
