@@ -224,8 +224,8 @@ async def headless(db: str, path: Path, runs: int) -> None:
             pages: dict[int, int] = {}  # work id -> frame count when its page was put up
             original_detail = main._detail_ready
 
-            def detail_ready(visit, page, _orig=original_detail):
-                _orig(visit, page)
+            def detail_ready(visit, page, *built, _orig=original_detail):
+                _orig(visit, page, *built)  # (the page's lines, built in the worker, since b00e8ff)
                 if main.page is page:
                     pages[page.work.id] = frames.count
 
