@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -467,3 +468,43 @@ async def test_the_list_scrollbar_follows_the_list_length_without_a_layout_pass(
         assert works.cursor == works.total - 1
         assert works.scroll_offset.y == works.total - works.scrollable_content_region.height
         assert main_screen(app).page.work.id == works.row(works.total - 1).id
+
+
+async def test_garbage_is_collected_when_the_user_pauses_not_while_typing(tmp_path):
+    """After start-up the collector runs only in pauses (a full collection cost 100-190 ms of a
+    frame); typing keeps it off; quitting gives the process its collector back."""
+    import gc
+
+    Store(tmp_path / "c.db").close()
+    app = make_app(tmp_path / "c.db")
+    app.GC_IDLE_S = 60.0  # while typing below, however slow the machine
+    collected: list[int] = []
+
+    def watch(phase, info):
+        if phase == "stop":
+            collected.append(info["generation"])
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app._start_idle_gc()
+        assert not gc.isenabled()
+        gc.callbacks.append(watch)
+        try:
+            await pilot.press("slash")
+            for letter in "machines":  # keys, each sooner than GC_IDLE_S after the last
+                app._last_input = time.monotonic()
+                app._idle_gc()
+                await pilot.press(letter)
+            assert collected == []
+            app.GC_IDLE_S = 0.3
+            app._last_input = time.monotonic() - 1.0  # a pause
+            [object() for _ in range(2000)]
+            garbage = [[] for _ in range(1500)]
+            for g in garbage:
+                g.append(g)  # cycles only the collector frees
+            del garbage
+            app._idle_gc()
+            assert collected, "nothing collected in a pause"
+        finally:
+            gc.callbacks.remove(watch)
+    assert gc.isenabled()
