@@ -286,6 +286,7 @@ def main() -> None:
         results["coBib"] = cobib_run(exe, config, labels, db, args.runs)
     o, s, _ = ibid_run(db, args.runs)
     results[f"ibid {args.n // 1000}k"] = (o, s)
+    args.big = args.big.resolve()  # the tmux pane starts elsewhere: a relative path would miss
     if args.big.exists():
         o, s, _ = ibid_run(args.big, args.runs)
         results[f"ibid {args.big.name}"] = (o, s)
