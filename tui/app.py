@@ -42,6 +42,7 @@ class IbidApp(App):
         self._last_full_gc = time.monotonic()
         self._gc_was_enabled = gc.isenabled()
         self._idle_gc_started = False
+        self._unmounted = False
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.store))
@@ -50,8 +51,8 @@ class IbidApp(App):
     def _start_idle_gc(self) -> None:
         """After start-up: what exists now (modules, styles, the screen) is frozen out of every
         future collection, and collections wait for the user to pause."""
-        if self._idle_gc_started:
-            return
+        if self._idle_gc_started or self._unmounted:
+            return  # (a timer can still fire as the app closes: never leave the collector off)
         self._idle_gc_started = True
         gc.collect()
         gc.freeze()
@@ -75,6 +76,7 @@ class IbidApp(App):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
+        self._unmounted = True
         if self._idle_gc_started:
             gc.unfreeze()  # the process may go on (tests run many apps in one): as it was
             if self._gc_was_enabled:

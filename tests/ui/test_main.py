@@ -476,6 +476,7 @@ async def test_garbage_is_collected_when_the_user_pauses_not_while_typing(tmp_pa
     import gc
 
     Store(tmp_path / "c.db").close()
+    before = gc.isenabled()
     app = make_app(tmp_path / "c.db")
     app.GC_IDLE_S = 60.0  # while typing below, however slow the machine
     collected: list[int] = []
@@ -507,4 +508,4 @@ async def test_garbage_is_collected_when_the_user_pauses_not_while_typing(tmp_pa
             assert collected, "nothing collected in a pause"
         finally:
             gc.callbacks.remove(watch)
-    assert gc.isenabled()
+    assert gc.isenabled() == before  # as it was before the app
