@@ -329,7 +329,7 @@ def open_path(path: Path, encoding: str | None = None, chunk: int | None = None)
             bom = head.startswith(b"\xef\xbb\xbf")  # read_text decodes those leniently
             lines = _check_utf8(path, strict=not bom)
             numbered = _numbered_lines(path, "replace" if bom else "strict")
-            return Stream(read_ahead(jsonl.iter_batches(numbered, str(path), chunk or jsonl.CHUNK)), lines=lines)
+            return Stream(ReadAhead(jsonl.iter_batches(numbered, str(path), chunk or jsonl.CHUNK)), lines=lines)
     batch = parse_path(path, encoding)
     return Stream(iter([batch]), works=len(batch.works))
 
@@ -406,10 +406,4 @@ class ReadAhead:
     def close(self) -> None:
         self._stop.set()
 
-    def __del__(self) -> None:
-        self._stop.set()
-
-
-def read_ahead(batches: Iterator[Batch]) -> ReadAhead:
-    """See ReadAhead."""
-    return ReadAhead(batches)
+    __del__ = close

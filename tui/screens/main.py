@@ -27,7 +27,7 @@ from ..similar import similar
 from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.search_box import SearchBox
-from ..widgets.record import RecordView, Target, message_document, work_document
+from ..widgets.record import Document, RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
 from .prompt import PromptScreen
 
@@ -478,7 +478,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             if self.current is visit:
                 self._request_detail(visit)
 
-    def _detail_ready(self, visit: Visit, page: WorkPage, doc=None) -> None:
+    def _detail_ready(self, visit: Visit, page: WorkPage, doc: Document) -> None:
         if self.current is not visit or self._detail_next is not None:
             return  # the user has moved on; never show a stale work
         self.page = page

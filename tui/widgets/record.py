@@ -299,13 +299,13 @@ class RecordView(ScrollView, can_focus=True):
         if self._builder is None:
             return
         builder, data = self._builder
-        width = self.page_width() + 1
-        if doc is None or doc.width != max(width - 1, 20):
-            doc = builder(data, width - 1, self.app.console)
+        width = self.page_width()
+        if doc is None or doc.width != max(width, 20):
+            doc = builder(data, width, self.app.console)
         self.doc = doc
         self._strips.clear()
         self.items = [i for i, line in enumerate(self.doc.lines) if line.target is not None]
-        set_virtual_size(self, Size(width, len(self.doc.lines)))
+        set_virtual_size(self, Size(width + 1, len(self.doc.lines)))
         self.refresh()
 
     @property
