@@ -6,11 +6,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from ..models import AuthorPage
 from ..store import Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.key_bar import KeyBar
 from ..widgets.record import RecordView, Target, author_document, message_document
 
 
@@ -39,7 +40,7 @@ class AuthorScreen(ReportsWorkerErrors, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield RecordView(id="author-record")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(RecordView).focus()

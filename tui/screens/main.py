@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ..attach import attach, stored_path
 from ..config import ConfigError, load_config, resolver_hint
@@ -26,6 +26,7 @@ from ..safe import printable
 from ..similar import similar
 from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
+from ..widgets.key_bar import KeyBar
 from ..widgets.search_box import SearchBox
 from ..widgets.record import Document, RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
@@ -153,7 +154,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 yield Static("", id="status")
                 yield WorkList(id="works")
             yield RecordView(id="record")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def works(self) -> WorkList:
