@@ -1481,8 +1481,10 @@ class Store:
             where.append("w.year <= ?")
             params.append(q.year_to)
         if q.match is None:
-            if where and sort == "newest":
-                lo, hi = self._year_ids(q.year_from, q.year_to)  # (see below)
+            if where:
+                # the works of those years lie between two ids (see below): without the bound, a
+                # year range in catalogue order read every work before the first of those years
+                lo, hi = self._year_ids(q.year_from, q.year_to)
                 where.append("w.id BETWEEN ? AND ?")
                 params += [lo, hi]
             counts = " JOIN citation_counts c ON c.work_id = w.id" if sort == "cited" else ""
