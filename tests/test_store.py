@@ -823,3 +823,68 @@ def test_a_catalogue_from_before_citation_counts_is_upgraded_with_its_counts(tmp
         store.cite("E", "C")
         assert {r.key: r.cited_by for r in store.browse()} == {"A": 2, "B": 2, "C": 2, "D": 1, "E": 0}
         assert [r[0] for r in store._read("PRAGMA integrity_check")] == ["ok"]
+
+
+def test_a_large_catalogue_ranks_common_words_by_their_columns(tmp_path: Path, monkeypatch):
+    """Above EXACT_RANK_UP_TO works, when every word of a search is in most works (bm25 gives
+    such words no weight, and reads every work holding them), the newest candidates are
+    ordered by the columns holding the words, newest first among equals."""
+    store = Store(tmp_path / "common.db")
+    works = [Work(key=f"W{i}", title=("Common ground" if i % 4 == 0 else f"Plain title {i}"),
+                  venue=("Common Review" if i % 5 == 0 else "Journal"), abstract="The common case.")
+             for i in range(40)]
+    store.import_batch(Batch(works=works))
+    ids = {w.key: store.work(w.key).id for w in works}
+    exact = store.search_ids("common", "relevance")
+    assert set(exact) == set(ids.values())
+    monkeypatch.setattr("tui.store.EXACT_RANK_UP_TO", 0)
+    monkeypatch.setattr("tui.store.RANK_CANDIDATES", 20)
+    ranked = [store.work_by_id(i).key for i in store.search_ids("common", "relevance")]
+    newest = [f"W{i}" for i in range(39, 19, -1)]
+    assert sorted(ranked) == sorted(newest)  # the 20 newest matches
+    by_title = [k for k in newest if int(k[1:]) % 4 == 0]
+    by_venue = [k for k in newest if int(k[1:]) % 4 and int(k[1:]) % 5 == 0]
+    rest = [k for k in newest if int(k[1:]) % 4 and int(k[1:]) % 5]
+    # title 10 (+ venue 2 when both: W20), title, venue, abstract only; newest first among equals
+    assert ranked == ["W20"] + [k for k in by_title if k != "W20"] + by_venue + rest
+    store.close()
+
+
+def test_a_large_catalogue_leaves_common_words_out_of_bm25_in_the_same_order(tmp_path: Path, monkeypatch):
+    """A search with a rarer word: the common word still selects, but bm25 (which gives it
+    no weight) is computed over the rarer word alone: the order exact bm25 gives."""
+    store = Store(tmp_path / "mixed.db")
+    works = []
+    for i in range(200):
+        rare = i % 4 == 0
+        title = f"Rare finds {i}" if rare and i % 8 == 0 else f"Title {i}"
+        abstract = "The story" + (" of a rare bird" * (1 + i % 3) if rare else ".")
+        works.append(Work(key=f"W{i}", title=title, abstract=abstract))
+    store.import_batch(Batch(works=works))
+    monkeypatch.setattr("tui.store.RANK_CANDIDATES", 20)
+    exact = store.search_ids("the rare", "relevance")
+    assert len(exact) == 20
+    matched = []
+    real_read = Store._read
+
+    def spy(self, sql, params=()):
+        if "bm25" in sql:
+            matched.append(params[0])
+        return real_read(self, sql, params)
+
+    monkeypatch.setattr(Store, "_read", spy)
+    monkeypatch.setattr("tui.store.EXACT_RANK_UP_TO", 0)
+    assert store.search_ids("the rare", "relevance") == exact
+    assert matched == ['"rare"*']  # "the" (in every work) was not ranked
+    monkeypatch.setattr(Store, "_read", real_read)
+    store.close()
+
+
+def test_a_year_range_alone_is_found_in_every_order(tmp_path: Path):
+    store = Store(tmp_path / "years.db")
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"Work {i}", year=1990 + i % 10) for i in range(100)]))
+    in_range = sorted(store.work(f"W{i}").id for i in range(100) if 1993 <= 1990 + i % 10 <= 1995)
+    for sort in ("relevance", "added", "year", "title", "cited"):
+        assert sorted(store.search_ids("year:1993..1995", sort, limit=10**9)) == in_range
+    assert store.search_ids("year:1993..1995", "relevance", limit=10**9) == in_range  # catalogue order
+    store.close()

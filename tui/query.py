@@ -30,6 +30,7 @@ class Query:
     year_from: int | None = None
     year_to: int | None = None
     words: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # the phrases `match` requires, each an FTS5 expression
 
     @property
     def empty(self) -> bool:
@@ -96,4 +97,5 @@ def parse(text: str) -> Query:
             parts.append(_quote(w) + ("*" if last and j == len(ws) - 1 and len(w) >= MIN_PREFIX else ""))
             query.words.append(w)
     query.match = " ".join(parts) if parts else None
+    query.parts = parts
     return query
