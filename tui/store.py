@@ -41,6 +41,7 @@ def files_dir(db_path: Path) -> Path:
 
 RANK_CANDIDATES = 5_000  # searches ranked by relevance rank at most this many (the newest) matches
 EXACT_RANK_UP_TO = 100_000  # works: above, common words are left out of the ranking (see Store._ranked)
+DENSITY_PROBE = 200  # matches read to judge whether a word is in most works
 _COLUMN_WEIGHTS = [("title", 10.0), ("author_names", 5.0), ("abstract", 1.0), ("keywords", 3.0), ("venue", 2.0)]
 _BM25_WEIGHTS = ", ".join(str(w) for _, w in _COLUMN_WEIGHTS)  # in the index's column order
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the default is 2 MB)
@@ -1567,25 +1568,47 @@ class Store:
         same order, less reading). When every word is in more than half the works around the
         candidates (`the`, `of th`), the candidates are ordered by where the words are
         (title 10, authors 5, keywords 3, venue 2, abstract 1, as bm25 weighs the columns),
-        the newest first among equals: a few ms."""
+        the newest first among equals: a few ms. Whether a word is that common is judged on
+        the newest DENSITY_PROBE works holding it (a ms)."""
         sql, params = self._search_sql(q, "f.rowid", "newest")
-        candidates = [r[0] for r in self._read(sql + " LIMIT ?", (*params, RANK_CANDIDATES))]
-        if len(candidates) < 2:
-            return candidates
-        lo, hi = candidates[-1], candidates[0]
-        rank_match = q.match
+        rare = q.parts
         if self.count() > EXACT_RANK_UP_TO:
-            if hi - lo + 1 <= 2 * len(candidates):  # the whole query holds in most works here: so does each word
+            newest = getattr(self._local, "newest", None)
+            if newest is not None and newest[:2] == ((q.match, q.year_from, q.year_to), self._writes) \
+                    and len(newest[2]) >= min(DENSITY_PROBE, 100):
+                probe = newest[2]  # the first page just shown: no need to read it again
+            else:
+                probe = [r[0] for r in self._read(sql + " LIMIT ?", (*params, DENSITY_PROBE))]
+            if len(probe) < 2:
+                return probe
+            if probe[0] - probe[-1] < 2 * len(probe):  # the whole query holds in most works: so does each word
+                candidates = [r[0] for r in self._read(sql + " LIMIT ?", (*params, RANK_CANDIDATES))]
                 return self._by_columns(q, candidates)
             if len(q.parts) > 1:
-                rare = [part for part in q.parts if not self._dense(part, lo, hi)]
-                if rare:
-                    rank_match = " ".join(rare)
+                rare = [part for part in q.parts if not self._dense(part, probe[0])] or q.parts
+        if rare is q.parts or len(rare) == len(q.parts):
+            # bm25 over the newest candidates, in one statement
+            select = sql.replace("SELECT f.rowid FROM", f"SELECT id FROM (SELECT f.rowid AS id, "
+                                 f"bm25(works_fts, {_BM25_WEIGHTS}) AS score FROM", 1)
+            return [r[0] for r in self._read(select + " LIMIT ?) ORDER BY score, id", (*params, RANK_CANDIDATES))]
+        candidates = [r[0] for r in self._read(sql + " LIMIT ?", (*params, RANK_CANDIDATES))]
         chosen = set(candidates)
         scores = {i: score for i, score in self._read(
             f"SELECT f.rowid, bm25(works_fts, {_BM25_WEIGHTS}) FROM works_fts f "
-            "WHERE works_fts MATCH ? AND f.rowid BETWEEN ? AND ?", (rank_match, lo, hi)) if i in chosen}
+            "WHERE works_fts MATCH ? AND f.rowid BETWEEN ? AND ?", (" ".join(rare), candidates[-1], candidates[0]))
+            if i in chosen}
         return sorted(candidates, key=lambda i: (scores.get(i, 0.0), i))
+
+    def _dense(self, part: str, below: int) -> bool:
+        """Whether a phrase is in more than half the works, judged on the newest DENSITY_PROBE
+        works holding it up to id `below`. A prefix of four letters or more is taken as not:
+        the index has no list of its own for it (it merges every word it begins; 20-30 ms for
+        `mode*` at a million), and so long a prefix is rarely in most works."""
+        if part.endswith("*") and len(part.rsplit('"', 2)[-2]) >= 4:
+            return False
+        ids = [r[0] for r in self._read("SELECT rowid FROM works_fts WHERE works_fts MATCH ? AND rowid <= ? "
+                                        "ORDER BY rowid DESC LIMIT ?", (part, below, DENSITY_PROBE))]
+        return len(ids) > 1 and ids[0] - ids[-1] < 2 * len(ids)
 
     def _by_columns(self, q: Query, candidates: list[int]) -> list[int]:
         """Candidates ordered by the weights of the columns holding each phrase, newest first among equals."""
@@ -1599,12 +1622,6 @@ class Store:
                         score[i] += weight
         return sorted(candidates, key=lambda i: (-score[i], -i))
 
-    def _dense(self, part: str, lo: int, hi: int) -> bool:
-        """Whether a phrase is in more than half the works with ids lo..hi."""
-        half = (hi - lo + 1) // 2
-        return self._read("SELECT count(*) FROM (SELECT rowid FROM works_fts WHERE works_fts MATCH ? "
-                          "AND rowid BETWEEN ? AND ? LIMIT ?)", (part, lo, hi, half + 1))[0][0] > half
-
     def search_newest(self, text: str | Query, limit: int = 100,
                       cancel: Callable[[], bool] | None = None) -> list[int]:
         """Ids of the newest `limit` matches, unranked: a first page to show at once (a few
@@ -1615,7 +1632,10 @@ class Store:
             return []
         sql, params = self._search_sql(q, "w.id", "newest")
         with self._cancellable(cancel):
-            return [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
+            ids = [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
+        # what _ranked needs to judge the query's density, if it is asked next (as the browser does)
+        self._local.newest = ((q.match, q.year_from, q.year_to), self._writes, ids)
+        return ids
 
     def search_count(self, text: str | Query, cancel: Callable[[], bool] | None = None) -> int:
         """How many works match a search."""
