@@ -815,10 +815,15 @@ class Store:
     def _reindex(conn: sqlite3.Connection) -> int:
         n = conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0]
         if n:
-            conn.execute(_PENDING_DELETE)
-            conn.execute(f"INSERT INTO works_fts(rowid, {_FTS_COLUMNS}) SELECT w.id, "
-                         + ", ".join(f"w.{c.strip()}" for c in _FTS_COLUMNS.split(","))
-                         + " FROM fts_pending p JOIN works w ON w.id = p.work_id")
+            # One statement, each work's old words out then its new ones in, by rising id: FTS5
+            # writes a new segment each time the ids it is given go back (all the deletes, then
+            # all the inserts, made two), and every segment brings the next merge nearer.
+            cols = [c.strip() for c in _FTS_COLUMNS.split(",")]
+            conn.execute(
+                f"INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS}) SELECT cmd, id, {_FTS_COLUMNS} FROM ("
+                f"SELECT 'delete' AS cmd, work_id AS id, 0 AS step, {_FTS_COLUMNS} FROM fts_pending UNION ALL "
+                f"SELECT NULL, w.id, 1, {', '.join('w.' + c for c in cols)} FROM fts_pending p JOIN works w ON w.id = p.work_id"
+                ") ORDER BY id, step")
             conn.execute("DELETE FROM fts_pending")
         return n
 
