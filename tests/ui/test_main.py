@@ -509,3 +509,14 @@ async def test_garbage_is_collected_when_the_user_pauses_not_while_typing(tmp_pa
         finally:
             gc.callbacks.remove(watch)
     assert gc.isenabled() == before  # as it was before the app
+
+
+async def test_a_screen_draws_at_up_to_120_frames_a_second(seed_db):
+    """What changed is drawn within 1/120 s (Textual's default tick is 1/60 s)."""
+    from tui.app import FRAMES_PER_SECOND
+
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert FRAMES_PER_SECOND == 120  # (TEXTUAL_FPS is not set in the tests)
+        assert app.screen._update_timer._interval == pytest.approx(1 / 120)
