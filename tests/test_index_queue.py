@@ -46,6 +46,7 @@ def found(store: Store, text: str) -> list[str]:
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(store_module, "INDEX_DELAY", 3600.0)  # no background re-index unless a test wants it
+    monkeypatch.setattr(store_module, "CATCH_UP_WAIT", 60.0)  # a search waits for its catch-up, however slow the machine
     s = Store(tmp_path / "catalog.db")
     s.import_batch(Batch(works=[
         Work(key="A", title="Turtles all the way down", authors=[Author("Ann Ant")], year=2001,
@@ -197,3 +198,31 @@ def test_a_catalogue_from_before_the_queue_is_upgraded_and_edits_index(tmp_path:
         assert found(store, "bandicoots") == ["A"]
         assert found(store, "aardvarks") == []
         assert in_step(store)
+
+
+def test_a_search_does_not_wait_long_for_a_slow_catch_up(store: Store, monkeypatch):
+    """A catch-up that merges big index segments can take seconds: a search waits
+    CATCH_UP_WAIT for it, then runs on the index as it is; the catch-up still finishes."""
+    import threading
+
+    monkeypatch.setattr(store_module, "CATCH_UP_WAIT", 0.05)
+    release = threading.Event()
+    real = Store._reindex
+
+    def slow(conn):
+        release.wait(60)  # a merge that takes as long as the test wants
+        return real(conn)
+
+    monkeypatch.setattr(Store, "_reindex", staticmethod(slow))
+    work = store.work("A")
+    work.title = "Quokkas all the way down"
+    store.update_work(work.id, work)
+    assert found(store, "quokkas") == []  # not waited for: the index as it was
+    assert found(store, "turtles") == ["A"]
+    release.set()
+    deadline = time.monotonic() + 30
+    while pending(store) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pending(store) == []
+    assert found(store, "quokkas") == ["A"]
+    assert in_step(store)

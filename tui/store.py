@@ -356,6 +356,7 @@ def m004_index_queue(db) -> None:
 
 KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue"}
 INDEX_DELAY = 0.2  # seconds without a write before edited works are re-indexed in the background
+CATCH_UP_WAIT = 0.05  # seconds a search waits for the index to take in this store's edits
 UNDO_DEPTH = 50
 
 
@@ -449,7 +450,9 @@ class Store:
         self._unindexed = False
         self._index_conn: sqlite3.Connection | None = None
         self._index_thread: threading.Thread | None = None
-        self._last_edit = 0.0
+        self._index_cond = threading.Condition()  # guards the three below (not the index itself)
+        self._index_due: float | None = None  # when the background catch-up is due (monotonic)
+        self._indexed = 0  # background catch-ups finished (a search waits for the next one)
         self._epoch = 0  # close() moves it on: a background re-index from before then stops
         self._prepare()
         if not self.read_only and self._read("SELECT 1 FROM fts_pending LIMIT 1"):
@@ -515,14 +518,16 @@ class Store:
         """Re-index edited works, wait for the last commits to reach the disk, then close every
         connection this store opened."""
         with self._write_lock:
-            self._epoch += 1
+            with self._index_cond:
+                self._epoch += 1
+                self._index_thread = None
+                self._index_cond.notify_all()
             if self._unindexed and not self.read_only:
                 try:
                     self.index_pending()
                 except StoreError:
                     pass  # (locked, disk full...): the next writable open does it
             self._index_conn = None
-            self._index_thread = None
         self.sync()
         for conn in self._connections:
             try:
@@ -827,40 +832,55 @@ class Store:
             conn.execute("DELETE FROM fts_pending")
         return n
 
-    def _index_soon(self) -> None:
+    def _index_soon(self, delay: float | None = None) -> None:
         """Re-index edited works on a background thread once no edit came for INDEX_DELAY
-        seconds: the edit's commit does not wait for the index, nor does a run of edits."""
-        with self._write_lock:
-            self._last_edit = time.monotonic()
+        seconds (or `delay`): the edit's commit does not wait for the index, nor does a run of
+        edits."""
+        with self._index_cond:
+            self._index_due = time.monotonic() + (INDEX_DELAY if delay is None else delay)
             if self._index_thread is None:
                 self._index_thread = threading.Thread(target=self._index_later, args=(self._epoch,),
                                                       name="ibid-index", daemon=True)
                 self._index_thread.start()
+            self._index_cond.notify_all()
 
     def _index_later(self, epoch: int) -> None:
         while True:
-            with self._write_lock:
-                wait = self._last_edit + INDEX_DELAY - time.monotonic()
-                if wait <= 0 or epoch != self._epoch:
-                    if self._index_thread is threading.current_thread():
-                        self._index_thread = None
-                    break
-            time.sleep(wait)
-        with self._write_lock:
-            if epoch != self._epoch:
-                return
+            with self._index_cond:
+                while True:
+                    if epoch != self._epoch or self._index_due is None:
+                        if self._index_thread is threading.current_thread():
+                            self._index_thread = None
+                        return
+                    wait = self._index_due - time.monotonic()
+                    if wait <= 0:
+                        self._index_due = None
+                        break
+                    self._index_cond.wait(wait)
             try:
-                self.index_pending()
+                with self._write_lock:
+                    if epoch == self._epoch:
+                        self.index_pending()
             except StoreError:
-                pass  # (locked by another process, disk full...): the next search or close tries again
+                pass  # (locked by another process, disk full...): the next edit, search or close asks again
+            finally:
+                with self._index_cond:
+                    self._indexed += 1
+                    self._index_cond.notify_all()
 
     def _catch_up(self) -> None:
-        """Before a search: edits of this store in the index (a few ms), so it finds them."""
-        if self._unindexed:
-            try:
-                self.index_pending()
-            except StoreError:
-                pass  # the search runs on the index as it is
+        """Before a search: this store's edits into the index, so that it finds them. The
+        background thread does it at once and the search waits for it CATCH_UP_WAIT at most: a
+        catch-up is a few ms, but FTS5 now and then merges big segments in one (seconds at
+        100k works), and a search then runs on the index as it is rather than wait."""
+        if self.read_only:
+            return
+        with self._index_cond:
+            seen = self._indexed
+            if not self._unindexed:
+                return
+            self._index_soon(0)
+            self._index_cond.wait_for(lambda: self._indexed != seen, CATCH_UP_WAIT)
 
     # -- undo
 
