@@ -42,8 +42,7 @@ def files_dir(db_path: Path) -> Path:
 RANK_CANDIDATES = 5_000  # searches ranked by relevance rank at most this many (the newest) matches
 EXACT_RANK_UP_TO = 100_000  # works: above, common words are left out of the ranking (see Store._ranked)
 DENSITY_PROBE = 200  # matches read to judge whether a word is in most works
-_COLUMN_WEIGHTS = [("title", 10.0), ("author_names", 5.0), ("abstract", 1.0), ("keywords", 3.0), ("venue", 2.0)]
-_BM25_WEIGHTS = ", ".join(str(w) for _, w in _COLUMN_WEIGHTS)  # in the index's column order
+_COLUMN_WEIGHTS = {"title": 10.0, "author_names": 5.0, "keywords": 3.0, "venue": 2.0, "abstract": 1.0}
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the default is 2 MB)
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
@@ -142,6 +141,8 @@ def _apply_migrations(conn: sqlite3.Connection) -> None:
 
 # `authors` is the short form a list row shows ("A, B, C et al."); `author_names` has them all.
 _FTS_COLUMNS = "title, author_names, abstract, keywords, venue"
+_FTS_NAMES = [c.strip() for c in _FTS_COLUMNS.split(",")]
+_BM25_WEIGHTS = ", ".join(str(_COLUMN_WEIGHTS[c]) for c in _FTS_NAMES)  # in the index's column order
 _FTS_INSERT_TRIGGER = f"""
 CREATE TRIGGER works_fts_insert AFTER INSERT ON works BEGIN
   INSERT INTO works_fts(rowid, {_FTS_COLUMNS})
@@ -316,7 +317,7 @@ def m003_citation_counts(db) -> None:
         db.execute(sql)
 
 
-_OLD = ", ".join(f"old.{c.strip()}" for c in _FTS_COLUMNS.split(","))
+_OLD = ", ".join(f"old.{c}" for c in _FTS_NAMES)
 _PENDING_DELETE = (f"INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS}) "
                    f"SELECT 'delete', work_id, {_FTS_COLUMNS} FROM fts_pending")
 
@@ -333,7 +334,7 @@ def m004_index_queue(db) -> None:
     after, before any search of this store, on close, and on the next writable open after a
     crash. Invariant: the index holds, for each work, its `fts_pending` row if it has one,
     else its `works` row."""
-    changed = " OR ".join(f"old.{c.strip()} IS NOT new.{c.strip()}" for c in _FTS_COLUMNS.split(","))
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in _FTS_NAMES)
     for sql in [
         f"""CREATE TABLE fts_pending (
             work_id INTEGER PRIMARY KEY,  -- an edited work whose index entry is out of date
@@ -456,8 +457,7 @@ class Store:
         self._epoch = 0  # close() moves it on: a background re-index from before then stops
         self._prepare()
         if not self.read_only and self._read("SELECT 1 FROM fts_pending LIMIT 1"):
-            self._unindexed = True  # edits a crash (or another process) left out of the index
-            self._index_soon()
+            self._index_soon()  # edits a crash (or another process) left out of the index
 
     # -- connections
 
@@ -726,13 +726,12 @@ class Store:
         same_authors = before is not None and len(before.authors) == len(work.authors) and all(
             a.name == b.name and (not a.affiliation or a.affiliation == b.affiliation)
             for a, b in zip(work.authors, before.authors))
+        same_keywords = before is not None and before.keywords == work.keywords
         if not same_authors:
             conn.execute("DELETE FROM work_authors WHERE work_id = ?", (work_id,))
-        if before is None or before.keywords != work.keywords:
+        if not same_keywords:
             conn.execute("DELETE FROM keywords WHERE work_id = ?", (work_id,))
-            self._set_people(conn, work_id, work, cache, authors=not same_authors)
-        elif not same_authors:
-            self._set_people(conn, work_id, work, cache, keywords=False)
+        self._set_people(conn, work_id, work, cache, authors=not same_authors, keywords=not same_keywords)
 
     def _set_people(self, conn: sqlite3.Connection, work_id: int, work: Work, cache: dict[str, int],
                     authors: bool = True, keywords: bool = True) -> None:
@@ -792,7 +791,6 @@ class Store:
             self._update_work(conn, work_id, work, {}, before)
             if remember:
                 self._remember(conn, "edit", {"work": work_id, "before": _work_state(before)})
-            self._unindexed = True
         self._index_soon()
         work.id = work_id
         return work
@@ -823,19 +821,19 @@ class Store:
             # One statement, each work's old words out then its new ones in, by rising id: FTS5
             # writes a new segment each time the ids it is given go back (all the deletes, then
             # all the inserts, made two), and every segment brings the next merge nearer.
-            cols = [c.strip() for c in _FTS_COLUMNS.split(",")]
             conn.execute(
                 f"INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS}) SELECT cmd, id, {_FTS_COLUMNS} FROM ("
                 f"SELECT 'delete' AS cmd, work_id AS id, 0 AS step, {_FTS_COLUMNS} FROM fts_pending UNION ALL "
-                f"SELECT NULL, w.id, 1, {', '.join('w.' + c for c in cols)} FROM fts_pending p JOIN works w ON w.id = p.work_id"
+                f"SELECT NULL, w.id, 1, {', '.join('w.' + c for c in _FTS_NAMES)} FROM fts_pending p JOIN works w ON w.id = p.work_id"
                 ") ORDER BY id, step")
             conn.execute("DELETE FROM fts_pending")
         return n
 
     def _index_soon(self, delay: float | None = None) -> None:
-        """Re-index edited works on a background thread once no edit came for INDEX_DELAY
-        seconds (or `delay`): the edit's commit does not wait for the index, nor does a run of
-        edits."""
+        """Works were edited (committed): re-index them on a background thread once no edit
+        came for INDEX_DELAY seconds (or `delay`): the edit's commit does not wait for the
+        index, nor does a run of edits."""
+        self._unindexed = True
         with self._index_cond:
             self._index_due = time.monotonic() + (INDEX_DELAY if delay is None else delay)
             if self._index_thread is None:
@@ -925,7 +923,6 @@ class Store:
                 if conn.execute("SELECT 1 FROM works WHERE key = ? AND id != ?", (state["values"]["key"], data["work"])).fetchone():
                     raise StoreError(f"cannot undo the {what}: its old key is used by another work now")
                 self._restore(conn, data["work"], state)
-                self._unindexed = True
             elif kind == "new":
                 conn.execute("DELETE FROM works WHERE id = ?", (data["work"],))
             elif kind == "attach":
@@ -1527,10 +1524,16 @@ class Store:
             where.append("f.rowid BETWEEN ? AND ?")
             params += [lo, hi]
         filters = "".join(f" AND {c}" for c in where)
-        if sort == "newest":
+        if sort in ("newest", "relevance"):
             join = " JOIN works w ON w.id = f.rowid" if where else ""
-            return (f"SELECT f.rowid FROM works_fts f{join} WHERE works_fts MATCH ?{filters} "
-                    "ORDER BY f.rowid DESC"), [q.match, *params]
+            newest = (f"SELECT f.rowid FROM works_fts f{join} WHERE works_fts MATCH ?{filters} "
+                      "ORDER BY f.rowid DESC")
+            if sort == "newest":
+                return newest, [q.match, *params]
+            # bm25 over the newest RANK_CANDIDATES matches (see _ranked)
+            return (f"SELECT id FROM (SELECT f.rowid AS id, bm25(works_fts, {_BM25_WEIGHTS}) AS score "
+                    f"FROM works_fts f{join} WHERE works_fts MATCH ?{filters} ORDER BY f.rowid DESC "
+                    f"LIMIT {RANK_CANDIDATES}) ORDER BY score, id"), [q.match, *params]
         counts = " JOIN citation_counts c ON c.work_id = w.id" if sort == "cited" else ""
         sql = f"SELECT {select} FROM works_fts f JOIN works w ON w.id = f.rowid{counts} WHERE works_fts MATCH ?{filters}"
         order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
@@ -1611,11 +1614,9 @@ class Store:
                 return self._by_columns(q, candidates)
             if len(q.parts) > 1:
                 rare = [part for part in q.parts if not self._dense(part, probe[0])] or q.parts
-        if rare is q.parts or len(rare) == len(q.parts):
-            # bm25 over the newest candidates, in one statement
-            select = sql.replace("SELECT f.rowid FROM", f"SELECT id FROM (SELECT f.rowid AS id, "
-                                 f"bm25(works_fts, {_BM25_WEIGHTS}) AS score FROM", 1)
-            return [r[0] for r in self._read(select + " LIMIT ?) ORDER BY score, id", (*params, RANK_CANDIDATES))]
+        if len(rare) == len(q.parts):
+            sql, params = self._search_sql(q, "w.id", "relevance")  # in one statement
+            return [r[0] for r in self._read(sql, params)]
         candidates = [r[0] for r in self._read(sql + " LIMIT ?", (*params, RANK_CANDIDATES))]
         chosen = set(candidates)
         scores = {i: score for i, score in self._read(
@@ -1640,7 +1641,7 @@ class Store:
         lo, hi = candidates[-1], candidates[0]
         score = dict.fromkeys(candidates, 0.0)
         for part in q.parts:
-            for column, weight in _COLUMN_WEIGHTS:
+            for column, weight in _COLUMN_WEIGHTS.items():
                 for (i,) in self._read("SELECT rowid FROM works_fts WHERE works_fts MATCH ? AND rowid BETWEEN ? AND ?",
                                        (f"{{{column}}} : ({part})", lo, hi)):
                     if i in score:
