@@ -162,9 +162,11 @@ def import_(ctx, files, on_duplicate, encoding, db, read_only):
                         state["done"] = at
 
                     state["base"] = 0
-                    store.import_batches(stream.batches, on_duplicate, progress, summary, overlap=stream.overlap)
+                    store.import_batches(stream.batches, on_duplicate, progress, summary, overlap=stream.overlap,
+                                         expected=size or None)
             else:
-                store.import_batches(stream.batches, on_duplicate, summary=summary, overlap=stream.overlap)
+                store.import_batches(stream.batches, on_duplicate, summary=summary, overlap=stream.overlap,
+                                     expected=size or None)
         except FormatError as exc:  # a streamed file can still fail on a later line
             fail(f"{exc}; {summary.added} works of {path} were imported before it")
         except KeyboardInterrupt:

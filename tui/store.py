@@ -43,6 +43,10 @@ RANK_CANDIDATES = 5_000  # searches ranked by relevance rank at most this many (
 EXACT_RANK_UP_TO = 100_000  # works: above, common words are left out of the ranking (see Store._ranked)
 DENSITY_PROBE = 200  # matches read to judge whether a word is in most works
 _COLUMN_WEIGHTS = {"title": 10.0, "author_names": 5.0, "keywords": 3.0, "venue": 2.0, "abstract": 1.0}
+BULK_IMPORT_MIN = 20_000  # works: an import of at least this many, into a catalogue not bigger, goes in bulk
+# indexes a bulk import drops and makes again at its end (a sort, instead of a row at a time)
+_BULK_INDEXES = ("works_title", "works_year", "works_venue", "works_doi", "work_authors_author",
+                 "keywords_keyword", "citations_cited", "citation_counts_cited_by")
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the default is 2 MB)
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
@@ -355,7 +359,18 @@ def m004_index_queue(db) -> None:
         db.execute(sql)
 
 
-KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue"}
+@migration
+def m005_upkeep(db) -> None:
+    """Work a big import put off until its end (see Store.import_batches), kept here so that a
+    crash in the middle is mended on the next writable open: the indexes it dropped (their
+    CREATE statements) and `citation_counts`, when the counts are to be recounted."""
+    db.execute("""CREATE TABLE upkeep (
+        name TEXT PRIMARY KEY,  -- an index to make again, or 'citation_counts'
+        sql TEXT                -- the index's CREATE statement
+    )""")
+
+
+KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue", "m005_upkeep"}
 INDEX_DELAY = 0.2  # seconds without a write before edited works are re-indexed in the background
 CATCH_UP_WAIT = 0.05  # seconds a search waits for the index to take in this store's edits
 UNDO_DEPTH = 50
@@ -456,6 +471,8 @@ class Store:
         self._indexed = 0  # background catch-ups finished (a search waits for the next one)
         self._epoch = 0  # close() moves it on: a background re-index from before then stops
         self._prepare()
+        if not self.read_only and self._read("SELECT 1 FROM upkeep LIMIT 1"):
+            self._mend_upkeep()  # what an import killed in the middle left undone
         if not self.read_only and self._read("SELECT 1 FROM fts_pending LIMIT 1"):
             self._index_soon()  # edits a crash (or another process) left out of the index
 
@@ -950,7 +967,8 @@ class Store:
     def import_batches(self, batches: Iterable[Batch], on_duplicate: str = "skip",
                        progress: Callable[[Batch, int, int], None] | None = None,
                        summary: ImportSummary | None = None,
-                       overlap: Callable[[], None] | None = None) -> ImportSummary:
+                       overlap: Callable[[], None] | None = None,
+                       expected: int | None = None) -> ImportSummary:
         """Import the Batches of one file (a stream, see formats.iter_path), each in its own
         transaction: a crash or an error loses at most the Batch being imported. Citation
         and similar links name works by the key the file gave them: they resolve against
@@ -959,25 +977,121 @@ class Store:
         `summary`, when given, is filled in as the Batches go in (what was kept before an
         interruption); `progress(batch, done, total)` follows the works of each Batch.
         `overlap()` is called as each Batch's full-text index is built (one long statement,
-        the GIL let go): the moment for a reader thread to parse the next (see ReadAhead)."""
+        the GIL let go): the moment for a reader thread to parse the next (see ReadAhead).
+
+        `expected`: how many works (or lines) the file holds, when known. An import of at least
+        BULK_IMPORT_MIN into a catalogue that holds no more goes in bulk: the indexes of
+        _BULK_INDEXES are dropped first and made again at the end (a sort, where inserting a
+        million rows one by one into B-trees that outgrew the cache wrote pages all over the
+        file), and citation counts are recounted once, at the end. What is put off is noted in
+        `upkeep` (m005) in the transaction that drops the indexes: an import stopped by an
+        error or ctrl-c does it before it returns, one killed outright leaves it to the next
+        writable open. One import at a time: a second one is refused while one runs."""
         total = summary if summary is not None else ImportSummary()
         linked: dict[str, int] = {}
-        for batch in batches:
-            step = None if progress is None else (lambda done, n, b=batch: progress(b, done, n))
-            s = self.import_batch(batch, on_duplicate, step, linked=linked, overlap=overlap)
-            total.added += s.added
-            total.updated += s.updated
-            total.duplicates += s.duplicates
-            total.renamed += s.renamed
-            total.citations += s.citations
-            total.similar += s.similar
-            total.problems += s.problems
+        with self._import_lock():
+            bulk = expected is not None and expected >= BULK_IMPORT_MIN and expected >= self.count()
+            if bulk:
+                self._put_off()
+            try:
+                for batch in batches:
+                    step = None if progress is None else (lambda done, n, b=batch: progress(b, done, n))
+                    s = self.import_batch(batch, on_duplicate, step, linked=linked, overlap=overlap,
+                                          count_links=not bulk)
+                    total.added += s.added
+                    total.updated += s.updated
+                    total.duplicates += s.duplicates
+                    total.renamed += s.renamed
+                    total.citations += s.citations
+                    total.similar += s.similar
+                    total.problems += s.problems
+            except BaseException:
+                if bulk:
+                    try:
+                        self.finish_upkeep(recount=True)
+                    except (StoreError, KeyboardInterrupt):
+                        pass  # noted in upkeep: the next writable open does it
+                raise
+            if bulk:
+                self.finish_upkeep(recount=True)
         return total
+
+    @contextmanager
+    def _import_lock(self) -> Iterator[None]:
+        """Held while importing: an advisory lock on `<catalogue>-import` (the file is removed
+        after), which the system lets go of if the process dies. It tells a writable open
+        whether the work an import put off (m005) is the running import's to do."""
+        self.check_writable()
+        try:
+            import fcntl
+        except ImportError:  # (not on this system: imports are not kept apart)
+            yield
+            return
+        path = f"{self.path}-import"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot make the import lock ({exc.strerror})") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise StoreError(f"{self.path}: another import into this catalogue is running; "
+                                 "try again when it has finished") from None
+            try:
+                yield
+            finally:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+        finally:
+            os.close(fd)
+
+    def _put_off(self) -> None:
+        """Drop the indexes a bulk import makes again at its end, and note them (see m005)."""
+        with self._write() as conn:
+            names = ", ".join("?" * len(_BULK_INDEXES))
+            for name, sql in conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                          f"AND name IN ({names})", _BULK_INDEXES).fetchall():
+                conn.execute("INSERT OR REPLACE INTO upkeep(name, sql) VALUES (?, ?)", (name, sql))
+                conn.execute(f'DROP INDEX "{name}"')
+            conn.execute("INSERT OR REPLACE INTO upkeep(name) VALUES ('citation_counts')")
+
+    def finish_upkeep(self, recount: bool = False) -> bool:
+        """Do, in one transaction, what an import put off (see m005_upkeep): make the indexes
+        it dropped, and recount every work's citations (also when `recount`). Whether there
+        was anything to do."""
+        with self._write() as conn:
+            rows = conn.execute("SELECT name, sql FROM upkeep").fetchall()
+            if not rows and not recount:
+                return False
+            have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            for name, sql in rows:
+                if sql and name not in have:
+                    conn.execute(sql)
+            if recount or any(name == "citation_counts" for name, _ in rows):
+                conn.execute("UPDATE citation_counts SET cited_by = c.n FROM (SELECT cited_id, count(*) AS n "
+                             "FROM citations GROUP BY cited_id) AS c "
+                             "WHERE c.cited_id = citation_counts.work_id AND citation_counts.cited_by != c.n")
+                conn.execute("UPDATE citation_counts SET cited_by = 0 WHERE cited_by != 0 "
+                             "AND work_id NOT IN (SELECT cited_id FROM citations)")
+            conn.execute("DELETE FROM upkeep")
+        return True
+
+    def _mend_upkeep(self) -> None:
+        """On a writable open: finish what an import killed in the middle put off, unless an
+        import is still running (it will)."""
+        try:
+            with self._import_lock():
+                self.finish_upkeep()
+        except StoreError:
+            pass  # an import runs, or the catalogue is locked or full: the next open tries again
 
     def import_batch(self, batch: Batch, on_duplicate: str = "skip",
                      progress: Callable[[int, int], None] | None = None,
                      linked: dict[str, int] | None = None,
-                     overlap: Callable[[], None] | None = None) -> ImportSummary:
+                     overlap: Callable[[], None] | None = None, count_links: bool = True) -> ImportSummary:
         """Import a parsed file in one transaction: all of it, or (on error) none of it.
 
         A key already in the catalogue is skipped (`skip`, the default: the existing work
@@ -987,6 +1101,7 @@ class Store:
 
         `linked`: the ids of works imported before from the same file, by the key the file
         gave them; links to them resolve too, and this Batch's works are added to it.
+        `count_links=False` leaves citation counts to the caller (a bulk import recounts them).
         """
         if on_duplicate not in ("skip", "update", "rename"):
             raise StoreError(f"unknown duplicate policy {on_duplicate!r} (skip, update or rename)")
@@ -1088,8 +1203,8 @@ class Store:
             # cited_by: a work new in this Batch had no links before, so each of its links is new
             # and adds one; a work cited by an older one (a link that may have been there) is
             # recounted. Counting at a million works costs its in-degree for every work cited.
-            recount = {b for a, b, _ in links if a <= first_new}
-            added = Counter(b for a, b, _ in links if a > first_new and b not in recount)
+            recount = {b for a, b, _ in links if a <= first_new} if count_links else set()
+            added = Counter(b for a, b, _ in links if a > first_new and b not in recount) if count_links else {}
             list(self._select_in(
                 "UPDATE citation_counts SET cited_by = (SELECT count(*) FROM citations "
                 "WHERE cited_id = citation_counts.work_id) WHERE work_id IN ({marks})", sorted(recount), conn))

@@ -1,0 +1,184 @@
+"""A big import goes in bulk (Store.import_batches, m005_upkeep): the indexes of _BULK_INDEXES are
+dropped first and made again at the end, and citation counts recounted once. The catalogue
+must come out the same as a row-at-a-time import, whatever stops the import: an error, or the
+process killed in the middle (the next writable open finishes the work)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tui.store as store_module
+from tui.formats import open_path
+from tui.store import Store, StoreError
+
+from .formats.test_jsonl_stream import graph_lines, line, write
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def schema(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                            "ORDER BY type, name").fetchall()
+    finally:
+        conn.close()
+
+
+def everything(store: Store) -> dict:
+    """What a user can see of the catalogue: works, links both ways, counts, search."""
+    works = sorted((w.key, w.title, w.year, [a.name for a in w.authors]) for w in store.works())
+    refs = sorted((w.key, r.key) for w in store.works() for r in store.references(w.id))
+    cited = sorted((w.key, c.key) for w in store.works() for c in store.citations(w.id))
+    counts = sorted((w.key, store._read("SELECT cited_by FROM citation_counts WHERE work_id = ?", (w.id,))[0][0])
+                    for w in store.works())
+    return {"works": works, "refs": refs, "cited": cited, "counts": counts,
+            "search": [r.key for r in store.search("work", sort="title", limit=100)],
+            "by citations": [r.key for r in store.browse("cited_by", limit=100)]}
+
+
+def sound(store: Store) -> None:
+    """Every index back, nothing left to do, SQLite's and FTS5's checks pass, each count is its links."""
+    assert store._read("SELECT count(*) FROM upkeep")[0][0] == 0
+    names = {r[0] for r in store._read("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(store_module._BULK_INDEXES) <= names
+    assert [r[0] for r in store._read("PRAGMA integrity_check")] == ["ok"]
+    store._read("INSERT INTO works_fts(works_fts, rank) VALUES ('integrity-check', 1)")
+    wrong = store._read("SELECT work_id FROM citation_counts c WHERE cited_by != "
+                        "(SELECT count(*) FROM citations WHERE cited_id = c.work_id)")
+    assert wrong == []
+    assert not Path(f"{store.path}-import").exists()
+
+
+@pytest.fixture
+def bulk_from_two(monkeypatch):
+    monkeypatch.setattr(store_module, "BULK_IMPORT_MIN", 2)
+
+
+def import_file(store: Store, path: Path, chunk: int = 2, expected: int | None = None, **kw):
+    stream = open_path(path, chunk=chunk)
+    return store.import_batches(stream.batches, expected=expected, **kw)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 100])
+def test_bulk_gives_the_same_catalogue_as_row_at_a_time(tmp_path: Path, bulk_from_two, chunk: int, monkeypatch):
+    path = write(tmp_path, graph_lines())
+    calls = []
+    real = Store._put_off
+    monkeypatch.setattr(Store, "_put_off", lambda self: (calls.append(1), real(self))[1])
+    with Store(tmp_path / "rows.db") as rows, Store(tmp_path / "bulk.db") as bulk:
+        a = import_file(rows, path, chunk)
+        assert calls == []
+        b = import_file(bulk, path, chunk, expected=9)
+        assert calls == [1]
+        assert (a.added, a.citations, a.renamed, a.refused) == (b.added, b.citations, b.renamed, b.refused) == (7, 11, 1, 1)
+        assert everything(bulk) == everything(rows)
+        assert max(n for _, n in everything(bulk)["counts"]) > 1
+        sound(bulk)
+    assert schema(tmp_path / "bulk.db") == schema(tmp_path / "rows.db")
+
+
+def test_only_an_import_at_least_as_big_as_the_catalogue_goes_in_bulk(tmp_path: Path, bulk_from_two, monkeypatch):
+    calls = []
+    real = Store._put_off
+    monkeypatch.setattr(Store, "_put_off", lambda self: (calls.append(1), real(self))[1])
+    with Store(tmp_path / "c.db") as store:
+        import_file(store, write(tmp_path, [line(f"s{i}", f"Old work {i}") for i in range(5)], "old.jsonl"), expected=5)
+        assert calls == [1]  # 5 works into an empty catalogue
+        import_file(store, write(tmp_path, graph_lines()), expected=9)
+        assert calls == [1, 1]  # 9 lines into 5 works
+        import_file(store, write(tmp_path, [line(f"t{i}", f"New work {i}") for i in range(3)], "new.jsonl"), expected=3)
+        assert calls == [1, 1]  # 3 into 12: row at a time
+        monkeypatch.setattr(store_module, "BULK_IMPORT_MIN", 20)
+        import_file(store, write(tmp_path, [line(f"u{i}", f"More {i}") for i in range(19)], "more.jsonl"), expected=19)
+        assert calls == [1, 1]  # 19 into 15, but under BULK_IMPORT_MIN
+        assert store.count() == 34
+        sound(store)
+
+
+def test_an_error_in_a_bulk_import_keeps_the_chunks_before_and_makes_the_indexes(tmp_path: Path, bulk_from_two, monkeypatch):
+    calls = {"n": 0}
+    real = Store._insert_new
+
+    def failing(self, conn, new_works, cache):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(self, conn, new_works, cache)
+
+    monkeypatch.setattr(Store, "_insert_new", failing)
+    with Store(tmp_path / "c.db") as store:
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            import_file(store, write(tmp_path, graph_lines()), expected=9)
+        assert sorted(w.key for w in store.works()) == ["K1", "K1b", "K2"]
+        assert everything(store)["counts"] == [("K1", 2), ("K1b", 0), ("K2", 1)]
+        sound(store)
+
+
+def test_a_bulk_import_killed_in_the_middle_is_finished_by_the_next_writable_open(tmp_path: Path):
+    path = tmp_path / "c.db"
+    source = write(tmp_path, graph_lines())
+    # another process imports in bulk and dies in the third chunk (os._exit: no finally, no close)
+    code = (f"import os, sys; sys.path.insert(0, {str(REPO)!r})\n"
+            "import tui.store as m; from tui.formats import open_path\n"
+            "m.BULK_IMPORT_MIN = 2; real = m.Store._insert_new; n = [0]\n"
+            "def dying(self, conn, works, cache):\n"
+            "    n[0] += 1\n"
+            "    if n[0] == 3: self.sync(); os._exit(0)\n"
+            "    return real(self, conn, works, cache)\n"
+            "m.Store._insert_new = dying\n"
+            f"s = m.Store({str(path)!r}); s.import_batches(open_path(__import__('pathlib').Path({str(source)!r}), "
+            "chunk=2).batches, expected=9)\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    with Store(path, read_only=True) as reader:
+        left = {r[0] for r in reader._read("SELECT name FROM upkeep")}
+        assert left == {*store_module._BULK_INDEXES, "citation_counts"}
+        assert not reader._read("SELECT 1 FROM sqlite_master WHERE name = 'works_title'")
+        assert reader.count() == 3
+        assert [r.key for r in reader.browse("title", limit=10)] == ["K1", "K2", "K1b"]  # slower, still right
+    with Store(path) as writer:
+        sound(writer)
+        assert everything(writer)["counts"] == [("K1", 2), ("K1b", 0), ("K2", 1)]
+        # the rest of the file, imported again: the works in are skipped, the links made
+        summary = import_file(writer, source, expected=9)
+        assert summary.added == 4 and writer.count() == 7
+        sound(writer)
+
+
+def test_while_an_import_runs_another_is_refused_and_an_open_leaves_its_work_alone(tmp_path: Path, bulk_from_two):
+    path = tmp_path / "c.db"
+    with Store(path) as store:
+        store._put_off()  # as a running bulk import has
+        with store._import_lock():
+            assert Path(f"{path}-import").exists()
+            with Store(path) as other:  # a writable open while the import runs: the import's work
+                assert other._read("SELECT count(*) FROM upkeep")[0][0] == len(store_module._BULK_INDEXES) + 1
+                with pytest.raises(StoreError, match="another import into this catalogue is running"):
+                    import_file(other, write(tmp_path, graph_lines()), expected=9)
+                assert other.count() == 0
+        assert not Path(f"{path}-import").exists()
+    with Store(path) as store:  # no import runs now: the open does it
+        sound(store)
+
+
+def test_the_cli_imports_a_big_file_in_bulk(tmp_path: Path, bulk_from_two, monkeypatch):
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    calls = []
+    real = Store._put_off
+    monkeypatch.setattr(Store, "_put_off", lambda self: (calls.append(1), real(self))[1])
+    db = tmp_path / "c.db"
+    Store(db, create=True).close()
+    result = CliRunner().invoke(main, ["--db", str(db), "import", str(write(tmp_path, graph_lines()))])
+    assert result.exit_code == 0, result.output
+    assert calls == [1]
+    with Store(db) as store:
+        assert store.count() >= 7
+        sound(store)
