@@ -1062,7 +1062,7 @@ class Store:
         """Do, in one transaction, what an import put off (see m005_upkeep): make the indexes
         it dropped, and recount every work's citations (also when `recount`). Whether there
         was anything to do."""
-        with self._write() as conn:
+        with self._bulk(), self._write() as conn:  # (the large page cache: sorts for the indexes)
             rows = conn.execute("SELECT name, sql FROM upkeep").fetchall()
             if not rows and not recount:
                 return False
