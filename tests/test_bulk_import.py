@@ -182,3 +182,17 @@ def test_the_cli_imports_a_big_file_in_bulk(tmp_path: Path, bulk_from_two, monke
     with Store(db) as store:
         assert store.count() >= 7
         sound(store)
+
+
+def test_progress_hears_when_the_indexes_are_made(tmp_path: Path, bulk_from_two, monkeypatch):
+    seen = []
+    real = Store.finish_upkeep
+    monkeypatch.setattr(Store, "finish_upkeep", lambda self, recount=False: (seen.append("finish"), real(self, recount))[1])
+    with Store(tmp_path / "c.db") as store:
+        import_file(store, write(tmp_path, graph_lines()), expected=9,
+                    progress=lambda batch, done, total: seen.append("batch" if batch is not None else (done, total)))
+        assert seen[-2:] == [(0, 0), "finish"] and "batch" in seen[:-2]
+        seen.clear()
+        import_file(store, write(tmp_path, [line("z", "Last work")], "z.jsonl"), expected=1,
+                    progress=lambda batch, done, total: seen.append("batch" if batch is not None else (done, total)))
+        assert seen and set(seen) == {"batch"}  # not in bulk: no such call

@@ -153,6 +153,10 @@ def import_(ctx, files, on_duplicate, encoding, db, read_only):
                     state = {"done": 0}
 
                     def progress(batch, done: int, total: int) -> None:
+                        if batch is None:  # every work in: the indexes of a bulk import are made
+                            bar.label = f"Indexing {path.name}"
+                            bar.render_progress()
+                            return
                         # a whole file counts works; a streamed one lines (one work a line)
                         at = done if stream.works is not None else max(state["done"], (
                             batch.last_line if done == total else state["base"] + done))

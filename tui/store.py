@@ -975,7 +975,8 @@ class Store:
         every work of the file imported so far (a work renamed on import too).
 
         `summary`, when given, is filled in as the Batches go in (what was kept before an
-        interruption); `progress(batch, done, total)` follows the works of each Batch.
+        interruption); `progress(batch, done, total)` follows the works of each Batch, and
+        is called with no Batch (None, 0, 0) before a bulk import makes its indexes.
         `overlap()` is called as each Batch's full-text index is built (one long statement,
         the GIL let go): the moment for a reader thread to parse the next (see ReadAhead).
 
@@ -1013,6 +1014,8 @@ class Store:
                         pass  # noted in upkeep: the next writable open does it
                 raise
             if bulk:
+                if progress is not None:
+                    progress(None, 0, 0)  # (no Batch: the indexes are being made)
                 self.finish_upkeep(recount=True)
         return total
 
