@@ -1017,7 +1017,17 @@ class Store:
                 if progress is not None:
                     progress(None, 0, 0)  # (no Batch: the indexes are being made)
                 self.finish_upkeep(recount=True)
+                self.optimize_index()
         return total
+
+    def optimize_index(self) -> None:
+        """Merge the full-text index into one segment (FTS5 `optimize`), in a transaction of
+        its own. A bulk import ends with it: the many segments it leaves would otherwise be
+        merged later, by FTS5, in the catch-up after some edit (seconds at 100,000 works:
+        catch-ups of 2.0, 1.3 and 9.3 s in 300 edits; none over 26 ms after `optimize`, which
+        took 5.9 s there)."""
+        with self._bulk(), self._write() as conn:
+            conn.execute("INSERT INTO works_fts(works_fts) VALUES ('optimize')")
 
     @contextmanager
     def _import_lock(self) -> Iterator[None]:
