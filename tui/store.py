@@ -1823,7 +1823,7 @@ class Store:
             known[word] = found  # None: too many to spell out
         if not found:
             return q  # (too many; or none, which FTS5 finds at once)
-        spelled = m.group(1) + "(" + " OR ".join('"' + w + '"' for w in found) + ")"
+        spelled = m.group(1) + "(" + " OR ".join('"' + w.replace('"', '""') + '"' for w in found) + ")"
         # FTS5 joins a parenthesised expression to others only with an explicit AND
         return replace(q, match=" AND ".join([*q.parts[:-1], spelled]), parts=[*q.parts[:-1], spelled])
 
