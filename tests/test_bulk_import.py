@@ -16,7 +16,7 @@ import tui.store as store_module
 from tui.formats import open_path
 from tui.store import Store, StoreError
 
-from .formats.test_jsonl_stream import graph_lines, line, write
+from .formats.test_jsonl_stream import fail_in_third_chunk, graph_lines, line, write
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -122,16 +122,7 @@ def test_only_an_import_at_least_as_big_as_the_catalogue_goes_in_bulk(tmp_path: 
 
 
 def test_an_error_in_a_bulk_import_keeps_the_chunks_before_and_makes_the_indexes(tmp_path: Path, bulk_from_two, monkeypatch):
-    calls = {"n": 0}
-    real = Store._insert_new
-
-    def failing(self, conn, new_works, cache):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk on fire")
-        return real(self, conn, new_works, cache)
-
-    monkeypatch.setattr(Store, "_insert_new", failing)
+    fail_in_third_chunk(monkeypatch)
     with Store(tmp_path / "c.db") as store:
         with pytest.raises(RuntimeError, match="disk on fire"):
             import_file(store, write(tmp_path, graph_lines()), expected=9)

@@ -136,3 +136,13 @@ def test_parsed_queries_find_the_row(fts):
     assert hits("NEAR(") == 1  # "near" is in the abstract: a word, not an operator
     assert hits('"minds and machines"') == 1
     assert hits('"machines and minds"') == 0
+
+
+def test_the_word_being_typed_is_known_and_can_be_spelled_out():
+    assert parse("network mode").typed == (None, "mode")
+    assert parse("title:mode").typed == ("title", "mode")
+    for text in ("mode ", '"mode"', "m", "title:\"mode\"", "year:2001"):
+        assert parse(text).typed is None
+    q = parse("network title:mode").typed_as(["model", 'o"dd'])
+    assert q.match == '"network" AND title : ("model" OR "o""dd")' and q.typed is None
+    assert q.parts[-1] == 'title : ("model" OR "o""dd")'

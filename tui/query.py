@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 QUALIFIERS = {"author": "author_names", "authors": "author_names", "title": "title", "venue": "venue",
               "journal": "venue", "abstract": "abstract", "keyword": "keywords", "keywords": "keywords"}
@@ -31,10 +31,21 @@ class Query:
     year_to: int | None = None
     words: list[str] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # the phrases `match` requires, each an FTS5 expression
+    # the word being typed, matched as a prefix (always the last part): its column (or None), the word
+    typed: tuple[str | None, str] | None = None
 
     @property
     def empty(self) -> bool:
         return self.match is None and self.year_from is None and self.year_to is None
+
+    def typed_as(self, words: list[str]) -> Query:
+        """This query with the prefix being typed replaced by any of `words` (the words it
+        begins): the same works, found another way (see Store._spelled_out)."""
+        column, _ = self.typed
+        spelled = (f"{column} : " if column else "") + "(" + " OR ".join(_quote(w) for w in words) + ")"
+        parts = [*self.parts[:-1], spelled]
+        # FTS5 joins a parenthesised expression to others only with an explicit AND
+        return replace(self, match=" AND ".join(parts), parts=parts, typed=None)
 
 
 def words(text: str) -> list[str]:
@@ -85,6 +96,8 @@ def parse(text: str) -> Query:
                 prefix = last and not quoted and len(ws) == 1 and len(ws[0]) >= MIN_PREFIX
                 parts.append(f"{column} : {_phrase(ws, prefix)}")
                 query.words += ws
+                if prefix:
+                    query.typed = (column, ws[0])
             continue
         if m.group(5) is not None:  # "a phrase"
             ws = words(m.group(5))
@@ -94,8 +107,11 @@ def parse(text: str) -> Query:
             continue
         ws = words(m.group(0))
         for j, w in enumerate(ws):
-            parts.append(_quote(w) + ("*" if last and j == len(ws) - 1 and len(w) >= MIN_PREFIX else ""))
+            prefix = last and j == len(ws) - 1 and len(w) >= MIN_PREFIX
+            parts.append(_quote(w) + ("*" if prefix else ""))
             query.words.append(w)
+            if prefix:
+                query.typed = (None, w)
     query.match = " ".join(parts) if parts else None
     query.parts = parts
     return query

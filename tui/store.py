@@ -16,14 +16,13 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import re
 import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -31,8 +30,6 @@ from urllib.parse import quote
 from .formats import Batch, Problem
 from .models import Attachment, Author, AuthorPage, ListRow, Stats, Work, WorkRef, join_names
 from .query import Query, parse
-
-_TYPED_PREFIX = re.compile(r'((?:\w+ : )?)"(\w+)"\*')  # a Query part: a word being typed, in a column or not
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -1804,10 +1801,9 @@ class Store:
         from the index's vocabulary (10-20 ms), remembered until the catalogue changes, so that
         typing on (`model` after `mode`) only filters them. Not for ranking (bm25 weighs each
         word of an OR apart), nor for a word that is not ASCII (FTS5 folds it its own way)."""
-        m = _TYPED_PREFIX.fullmatch(q.parts[-1]) if q.parts else None
-        if m is None or len(m.group(2)) < 4 or not m.group(2).isascii():
+        if q.typed is None or len(q.typed[1]) < 4 or not q.typed[1].isascii():
             return q
-        word = m.group(2)
+        word = q.typed[1]
         version = (self._writes, self._read("PRAGMA data_version")[0][0])
         cache = getattr(self._local, "prefix_words", None)
         if cache is None or cache[0] != version:
@@ -1823,9 +1819,7 @@ class Store:
             known[word] = found  # None: too many to spell out
         if not found:
             return q  # (too many; or none, which FTS5 finds at once)
-        spelled = m.group(1) + "(" + " OR ".join('"' + w.replace('"', '""') + '"' for w in found) + ")"
-        # FTS5 joins a parenthesised expression to others only with an explicit AND
-        return replace(q, match=" AND ".join([*q.parts[:-1], spelled]), parts=[*q.parts[:-1], spelled])
+        return q.typed_as(found)
 
     def search_count(self, text: str | Query, cancel: Callable[[], bool] | None = None) -> int:
         """How many works match a search."""

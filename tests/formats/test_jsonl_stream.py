@@ -138,9 +138,8 @@ def test_not_utf8_is_refused_before_any_chunk(tmp_path: Path):
         open_path(path, chunk=1)
 
 
-def test_a_failing_chunk_keeps_the_ones_before(tmp_path: Path, monkeypatch):
-    """Each chunk is its own transaction: an error in the third loses only the third."""
-    store = Store(tmp_path / "c.db")
+def fail_in_third_chunk(monkeypatch) -> None:
+    """Store._insert_new raises "disk on fire" the third time it is called (the third chunk)."""
     calls = {"n": 0}
     real = Store._insert_new
 
@@ -151,6 +150,12 @@ def test_a_failing_chunk_keeps_the_ones_before(tmp_path: Path, monkeypatch):
         return real(self, conn, new_works, cache)
 
     monkeypatch.setattr(Store, "_insert_new", failing)
+
+
+def test_a_failing_chunk_keeps_the_ones_before(tmp_path: Path, monkeypatch):
+    """Each chunk is its own transaction: an error in the third loses only the third."""
+    store = Store(tmp_path / "c.db")
+    fail_in_third_chunk(monkeypatch)
     try:
         with pytest.raises(RuntimeError):
             import_stream(store, write(tmp_path, graph_lines()), chunk=2)
