@@ -130,8 +130,10 @@ def test_import_then_show(db: Path):
     result = ibid("import", "--db", db, FIXTURES / "small.bib")
     assert result.exit_code == 0, result.output
     assert_no_traceback(result)
-    assert "4 added, 0 updated, 1 duplicates, 0 renamed, 1 refused" in result.stdout
+    assert "5 added, 0 updated, 1 duplicates, 0 renamed, 0 refused" in result.stdout
     assert "small.bib:35" in result.stderr and "small.bib:28" in result.stderr
+    # what was imported otherwise than given is listed before what was left out as a duplicate
+    assert result.stderr.splitlines()[0].startswith("  mended: ") and "small.bib:28" in result.stderr.splitlines()[0]
 
     shown = ibid("show", "--db", db, "Goedel1931", "--format", "json")
     assert shown.exit_code == 0
@@ -155,9 +157,9 @@ def test_import_then_show(db: Path):
 def test_import_again_skips_then_updates(db: Path):
     assert ibid("import", "--db", db, FIXTURES / "small.bib").exit_code == 0
     again = ibid("import", "--db", db, FIXTURES / "small.bib")
-    assert again.exit_code == 0 and "0 added" in again.stdout and "5 duplicates" in again.stdout
+    assert again.exit_code == 0 and "0 added" in again.stdout and "6 duplicates" in again.stdout
     update = ibid("import", "--db", db, "--on-duplicate", "update", FIXTURES / "small.bib")
-    assert update.exit_code == 0 and "4 updated" in update.stdout
+    assert update.exit_code == 0 and "5 updated" in update.stdout
 
 
 def test_export_round_trip_biblatex_examples(db: Path):
@@ -183,7 +185,7 @@ def test_export_query_and_json(db: Path):
     as_json = ibid("export", "--db", db, "--format", "json")
     assert as_json.exit_code == 0
     works = json.loads(as_json.stdout)
-    assert len(works) == 9 and {w["key"] for w in works} >= {"Goedel1931", "Wang2020China"}
+    assert len(works) == 10 and {w["key"] for w in works} >= {"Goedel1931", "Twice1999", "Wang2020China"}
     nothing = ibid("export", "--db", db, "--format", "json", "zzzzqqq")
     assert nothing.exit_code == 0 and json.loads(nothing.stdout) == []
 
@@ -316,9 +318,10 @@ def test_import_a_bad_block_among_good_ones(db: Path):
     result = ibid("import", "--db", db, FIXTURES / "broken.bib")
     assert_no_traceback(result)
     assert result.exit_code == 0
-    assert "2 added" in result.stdout and "2 refused" in result.stdout
+    assert "3 added" in result.stdout and "1 renamed, 1 refused" in result.stdout
     assert "broken.bib:4" in result.stderr and "broken.bib:11" in result.stderr
-    assert len(snapshot(db)[0]) == before + 2
+    assert "broken.bib:11: the entry has no key; imported as 'Entry'" in result.stderr
+    assert len(snapshot(db)[0]) == before + 3
 
 
 def test_show_unknown_key(db: Path):

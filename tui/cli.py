@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -111,13 +112,20 @@ def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
 # ---------------------------------------------------------------------------- import
 
 
+# what the summary lists first: what was not imported, then what was imported otherwise than given
+_SEVERITY = {"refused": 0, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
+
+
 def _print_summary(name: str, s: ImportSummary, limit: int = 20) -> None:
     click.echo(f"{printable(name, False)}: {s.added} added, {s.updated} updated, {s.duplicates} duplicates, "
                f"{s.renamed} renamed, {s.refused} refused; {s.citations} citation links, {s.similar} similar links")
-    for p in s.problems[:limit]:
+    problems = sorted(s.problems, key=lambda p: _SEVERITY.get(p.kind, 0))  # stable: in file order within a kind
+    for p in problems[:limit]:
         click.echo(f"  {p.kind}: {printable(str(p), False)}", err=True)
-    if len(s.problems) > limit:
-        click.echo(f"  ... and {len(s.problems) - limit} more", err=True)
+    if len(problems) > limit:
+        rest = Counter(p.kind for p in problems[limit:])
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(rest.items(), key=lambda kv: _SEVERITY.get(kv[0], 0)))
+        click.echo(f"  ... and {len(problems) - limit} more ({kinds})", err=True)
 
 
 @main.command("import")

@@ -7,18 +7,22 @@ Unicode the catalogue shows and searches is derived from them here.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import bibtexparser
-from bibtexparser import model
+from bibtexparser import Library, model
 from bibtexparser.middlewares import AddEnclosingMiddleware
+from bibtexparser.middlewares.parsestack import default_parse_stack
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.splitter import Splitter
 
 from ..models import Author, Work
-from . import YEAR, Batch, FormatError, Problem, read_text
+from . import YEAR, Batch, FormatError, Problem, _letters, make_key, read_text
 from .latex import decode
 from .names import split_name
 
@@ -34,15 +38,26 @@ def parse_file(path: Path, encoding: str | None = None) -> Batch:
     return parse_string(read_text(path, encoding), str(path))
 
 
-def parse_string(text: str, source: str = "<text>") -> Batch:
-    """Parse BibTeX text into a Batch; never raises on bad entries."""
-    library = bibtexparser.parse_string(text)
+def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
+    """Parse BibTeX text into a Batch; never raises on bad entries.
+
+    With `mend` (an import), two kinds of entry BibTeX tools accept are kept rather than
+    refused, and reported: one that gives a field twice keeps the first (as BibTeX does), and
+    one without a usable key gets one made from its author, year and title. Without it (one
+    entry typed in the editor) both are refused, so the user mends them.
+    """
+    parsed = Splitter(bibstr=text).split()
+    true_line = _line_finder(text, parsed.blocks)
     batch = Batch(source=source)
+    made_up: dict[str, str] = {}  # stand-in key -> the key the entry gave
+    library = _mend(parsed, batch, source, true_line, made_up) if mend else parsed
+    for middleware in default_parse_stack(allow_inplace_modification=True):
+        library = middleware.transform(library=library)
     first_line: dict[str, int] = {}
     for entry in library.entries:
-        first_line.setdefault(entry.key, entry.start_line + 1)
+        first_line.setdefault(entry.key, true_line(entry.start_line))
     for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
+        line = true_line(block.start_line)
         if isinstance(block, model.DuplicateBlockKeyBlock) and _bad_key(block.key):
             batch.problems.append(Problem(source, line, f"refused entry with invalid key {block.key!r}"))
         elif isinstance(block, model.DuplicateBlockKeyBlock):
@@ -53,6 +68,10 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
                 f"duplicate key {block.key!r}" + (f" (first at line {first}); kept the first" if first else ""),
                 kind="duplicate",
             ))
+        elif isinstance(block, model.DuplicateFieldKeyBlock):  # only when not mended
+            names = ", ".join(repr(k) for k in sorted(block.duplicate_keys))
+            batch.problems.append(Problem(source, line, f"refused entry {block.ignore_error_block.key!r}: "
+                                                        f"it gives the field {names} twice"))
         else:
             error = getattr(block, "error", None)
             lines = str(error or "").strip().splitlines()
@@ -62,14 +81,146 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
     if batch.repeats:
         batch.strings = "\n".join(s.raw for s in library.strings if s.raw)
     by_key = {e.key: e for e in library.entries}
+    taken = set(by_key) | {b.key for b in library.failed_blocks if isinstance(b, model.DuplicateBlockKeyBlock)}
     for entry in library.entries:
-        line = entry.start_line + 1
+        line = true_line(entry.start_line)
         if _bad_key(entry.key):
             batch.problems.append(Problem(source, line, f"refused entry with invalid key {entry.key!r}"))
             continue
-        batch.works.append(entry_to_work(entry, by_key))
-        batch.lines[entry.key] = line
+        work = entry_to_work(entry, by_key)
+        if entry.key in made_up:
+            work.key = _free(_made_key(work), taken)
+            taken.add(work.key)
+            batch.generated.add(work.key)
+            given = made_up[entry.key]
+            why = "the entry has no key" if not given.strip() else f"the entry's key {given!r} has a space"
+            batch.problems.append(Problem(source, line, f"{why}; imported as {work.key!r}", kind="renamed"))
+        batch.works.append(work)
+        batch.lines[work.key] = line
     return batch
+
+
+_STAND_IN = "ibid-no-key-{}-x"
+
+
+def _mend(parsed: Library, batch: Batch, source: str, true_line, made_up: dict[str, str]) -> Library:
+    """Before the middlewares run: an entry giving a field twice keeps the first (reported),
+    and entries without a usable key (the second and later of them are failed blocks, keyed
+    alike) go on under stand-in keys that `parse_string` replaces. The library is built anew
+    if anything was mended (`Library.replace` costs a scan of the blocks each)."""
+    blocks, mended = [], False
+    for block in parsed.blocks:
+        entry = block
+        if isinstance(block, model.DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            first: dict[str, model.Field] = {}
+            kept = []
+            for f in entry.fields:
+                name, value = f.key.lower(), str(f.value)
+                if name not in first:
+                    first[name] = f
+                    kept.append(f)
+                elif value == str(first[name].value):
+                    continue
+                elif name in _LIST_FIELDS and (joined := _join(str(first[name].value), value, _LIST_FIELDS[name])):
+                    first[name].value = joined  # keywords (files) given twice: all kept
+                else:
+                    batch.problems.append(Problem(
+                        source, true_line(block.start_line),
+                        f"entry {entry.key!r} gives the field {f.key!r} twice; kept the first "
+                        f"({_short(str(first[name].value))}), left out {_short(value)}", kind="mended"))
+            entry.fields = kept
+        elif isinstance(block, model.DuplicateBlockKeyBlock) and _bad_key(block.key):
+            entry = block.ignore_error_block
+        if isinstance(entry, model.Entry) and _bad_key(entry.key):
+            stand_in = _STAND_IN.format(len(made_up))
+            made_up[stand_in] = entry.key
+            entry.key = stand_in
+        blocks.append(entry)
+        mended = mended or entry is not block
+    if not mended:
+        return parsed
+    library = Library()
+    library.add(blocks, fail_on_duplicate_key=False)
+    return library
+
+
+# fields that are lists, with the separator their values are joined by when given twice
+# (`file` is JabRef's and Better BibTeX's list of attachments: BBT has been seen to repeat it)
+_LIST_FIELDS = {"keywords": ", ", "keyword": ", ", "file": ";"}
+
+
+def _inner(value: str) -> str | None:
+    """The text inside one braced or quoted value; None for anything else (`a # "b"`, a name)."""
+    value = value.strip()
+    if len(value) < 2 or (value[0], value[-1]) not in (("{", "}"), ('"', '"')):
+        return None
+    inner, depth = value[1:-1], 0
+    for c in inner:
+        depth += (c == "{") - (c == "}")
+        if depth < 0 or (c == '"' and value[0] == '"' and depth == 0):
+            return None
+    return inner if depth == 0 else None
+
+
+def _join(a: str, b: str, sep: str) -> str | None:
+    """Two braced or quoted values as one braced list, `{a, b}`; None for a @string name."""
+    x, y = _inner(a), _inner(b)
+    if x is None or y is None:
+        return None
+    return "{" + sep.join(v.strip() for v in (x, y) if v.strip()) + "}"
+
+
+def _short(value: str, width: int = 40) -> str:
+    """A raw field value for a message: one line, its enclosing braces or quotes off, cut short."""
+    value = " ".join(value.split())
+    value = _inner(value) if _inner(value) is not None else value
+    return repr(value if len(value) <= width else value[:width - 1] + "…")
+
+
+def _made_key(work: Work) -> str:
+    family = split_name(work.authors[0].name).family if work.authors else ""
+    return make_key(family, work.year, work.title)
+
+
+def _free(key: str, taken: set[str]) -> str:
+    """`key`, or with the first free suffix b, c, ... when the file already uses it."""
+    if key not in taken:
+        return key
+    return next(f"{key}{_letters(n)}" for n in itertools.count() if f"{key}{_letters(n)}" not in taken)
+
+
+def _line_finder(text: str, blocks: list[model.Block]):
+    """Where each block starts, 1-based, from its parser start line.
+
+    bibtexparser 2.1 does not count a newline that follows a backslash (a value's line ending
+    in `\\\\`, common in TeX-made files), so its line numbers drift by one for each; here each
+    block's text is found in the file, in order, and the newlines before it counted."""
+    if "\\\n" not in text:
+        return lambda start: (start or 0) + 1
+    lines: dict[int, int] = {}
+    at, line = 0, 1
+    for block in blocks:
+        if block.start_line is None or not block.raw:
+            continue
+        where = text.find(block.raw, at)
+        if where < 0:
+            continue
+        line += text.count("\n", at, where)
+        lines.setdefault(block.start_line, line)
+        line += block.raw.count("\n")
+        at = where + len(block.raw)
+    starts = sorted(lines)
+
+    def true_line(start: int | None) -> int:
+        if start is None:
+            return 1
+        if start in lines:
+            return lines[start]
+        i = bisect.bisect_right(starts, start) - 1  # the drift of the block found before it
+        return start + 1 + (lines[starts[i]] - starts[i] - 1 if i >= 0 else 0)
+
+    return true_line
 
 
 _HEAD_KEY = re.compile(r"^(\s*@\s*\w+\s*[{(]\s*)([^,\s]+)")
@@ -87,11 +238,11 @@ def parse_repeats(batch: Batch) -> list[tuple[int, Work]]:
             marked.append(raw[:m.start(2)] + mark + raw[m.end(2):])
     if not marked:
         return []
-    entries = {e.key: e for e in bibtexparser.parse_string(batch.strings + "\n" + "\n".join(marked)).entries}
+    works = {w.key: w for w in parse_string(batch.strings + "\n" + "\n".join(marked)).works}
     out = []
     for mark, (line, key) in given.items():
-        if mark in entries:
-            work = entry_to_work(entries[mark])
+        if mark in works:
+            work = works[mark]
             work.key = key
             out.append((line, work))
     return out
@@ -252,7 +403,7 @@ def write(works: list[Work]) -> str:
 def parse_one(text: str) -> Work:
     """The single work in BibTeX text; a clear error for anything else."""
     try:
-        batch = parse_string(text, "the BibTeX")
+        batch = parse_string(text, "the BibTeX", mend=False)
     except Exception as exc:  # bibtexparser should not raise; if it does, it is still the user's text
         raise FormatError(f"not valid BibTeX ({type(exc).__name__}: {exc})") from None
     if batch.problems:
