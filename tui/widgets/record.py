@@ -25,7 +25,7 @@ from textual.strip import Strip
 
 from ..models import AuthorPage, WorkPage, WorkRef
 from ..safe import printable
-from .lines import set_virtual_size, text_strip
+from .lines import QuickScrollbars, set_virtual_size, text_strip
 
 Target = tuple[str, int]  # ("work", id) or ("author", id)
 
@@ -236,7 +236,7 @@ def message_document(message: str, width: int, console: Console) -> Document:
     return doc
 
 
-class RecordView(ScrollView, can_focus=True):
+class RecordView(QuickScrollbars, ScrollView, can_focus=True):
     """A scrollable page whose works and authors can be highlighted and opened."""
 
     BINDINGS = [
@@ -427,8 +427,8 @@ class RecordView(ScrollView, can_focus=True):
         if strip is not None:
             return strip
         line = self.doc.lines[index]
-        if line.strip is not None:
-            strip = line.strip.crop_extend(0, width, base)
+        if line.strip is not None:  # (drawn segments may carry no style: NO_COLOR's filter needs one)
+            strip = line.strip.crop_extend(0, width, base).apply_style(base)
         else:
             style = base
             if line.target is not None and cursor:

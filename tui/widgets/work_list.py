@@ -24,12 +24,12 @@ from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import ListRow
 from ..safe import printable
 from .errors import ReportsWorkerErrors
-from .lines import set_virtual_size
+from .lines import QuickScrollbars, set_virtual_size
 
 MAX_PAGES = 40
 
 
-class WorkList(ReportsWorkerErrors, ScrollView, can_focus=True):
+class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True):
     """Title, first authors and year of each work; the cursor row is what the detail shows."""
 
     BINDINGS = [
