@@ -102,3 +102,47 @@ def test_real_bibliography_every_prefix_the_same(tmp_path: Path):
             assert store.search_newest(p, limit=50) == as_fts5_would(store, p, 50), p
             spelled += store._spelled_out(parse(p)).match != parse(p).match
         assert spelled > len(prefixes) // 2  # most were spelled out, the rest left to FTS5
+
+
+def vocabulary_reads(store: Store) -> list[str]:
+    """The statements that read the index's vocabulary, on this thread's connection, from now."""
+    seen: list[str] = []
+    store.conn.set_trace_callback(lambda sql: seen.append(sql) if "works_vocab" in sql else None)
+    return seen
+
+
+def test_a_prefetched_3_letter_word_spells_out_the_4th_without_reading_the_vocabulary(store: Store):
+    cold = {p: store._spelled_out(parse(p)).match for p in ("mode", "modern", "moda")}
+    store._words = (None, {})  # forget
+    reads = vocabulary_reads(store)
+    store.prefetch_words("year:2000..2030 mod")
+    assert len(reads) == 1 and "mod" in store._words[1]
+    assert {p: store._spelled_out(parse(p)).match for p in ("mode", "modern", "moda")} == cold
+    assert len(reads) == 1  # the 4th letter and on: filtered from the prefetched words
+    for p in ("mode", "modern"):
+        assert store.search_newest(p) == as_fts5_would(store, p)
+    # not for other lengths, nor for a word that is not ASCII
+    for text in ("mo", "mode", "mød", ""):
+        store.prefetch_words(text)
+    assert len(reads) == 1
+    # a word new since: the index changed, so the words are read again
+    store.add_work(Work(key="N3", title="Modular forms"))
+    assert "N3" in [store.work_by_id(i).key for i in store.search_newest("modu")]
+    assert len(reads) == 2
+
+
+def test_the_words_read_on_one_thread_serve_every_thread(store: Store):
+    import threading
+
+    store._spelled_out(parse("netw"))  # read here: remembered for the store, not the thread
+    reads: list[list[str]] = []
+    pages: list[list[int]] = []
+
+    def other() -> None:
+        reads.append(vocabulary_reads(store))
+        pages.append(store.search_newest("network"))
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert reads == [[]] and pages[0] == as_fts5_would(store, "network")

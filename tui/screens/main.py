@@ -21,7 +21,7 @@ from ..formats import FormatError
 from ..links import external_url, openurl
 from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
-from ..query import SORTS
+from ..query import SORTS, parse
 from ..safe import printable
 from ..similar import similar
 from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
@@ -257,6 +257,19 @@ class MainScreen(ReportsWorkerErrors, Screen):
         # not announced: the record page waits for the first hit in the order asked for
         self.works.set_source(source, announce=False)
         self._set_status(query, sort, source)
+        typed = parse(query).typed
+        if typed is not None and len(typed[1]) == 3:
+            self._prefetch_words(query)
+
+    @work(thread=True, exit_on_error=False, group="words", exclusive=True)
+    def _prefetch_words(self, query: str) -> None:
+        """Read the index's words of the 3-letter word just typed while its hits are ranked and
+        looked at, so the 4th letter's first page only filters them (see Store.prefetch_words).
+        Not cancelled by the next letter: that letter is what it is for."""
+        try:
+            self.store.prefetch_words(query)
+        except StoreError:
+            pass  # only a read ahead: the next letter reads what it needs itself
 
     def _count_ready(self, query: str, sort: str, source: IdsSource, total: int) -> None:
         if self.works.source is source:
