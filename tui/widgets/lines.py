@@ -102,17 +102,18 @@ class QuickScrollbars:
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         if self._vertical_scrollbar is None:
-            self._vertical_scrollbar = bar = QuickScrollBar(
-                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self.app._start_widget(self, bar)
+            self._vertical_scrollbar = self._quick_bar(True, self.scrollbar_size_vertical)
         return self._vertical_scrollbar
 
     @property
     def horizontal_scrollbar(self) -> ScrollBar:
         if self._horizontal_scrollbar is None:
-            self._horizontal_scrollbar = bar = QuickScrollBar(
-                vertical=False, name="horizontal", thickness=self.scrollbar_size_horizontal)
-            bar.display = False
-            self.app._start_widget(self, bar)
+            self._horizontal_scrollbar = self._quick_bar(False, self.scrollbar_size_horizontal)
         return self._horizontal_scrollbar
+
+    def _quick_bar(self, vertical: bool, thickness: int) -> QuickScrollBar:
+        """Made as Textual's Widget makes its own: hidden until needed, started as its child."""
+        bar = QuickScrollBar(vertical=vertical, name="vertical" if vertical else "horizontal", thickness=thickness)
+        bar.display = False
+        self.app._start_widget(self, bar)
+        return bar
