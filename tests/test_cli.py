@@ -312,6 +312,31 @@ def test_import_with_the_right_encoding(db: Path, tmp_path: Path):
     assert json.loads(ibid("show", "--db", db, "Café", "--format", "json").stdout)["title"] == "Café au lait"
 
 
+def test_import_report_lists_every_problem(db: Path, tmp_path: Path):
+    """The summary lists 20 problems, refusals first; --report FILE has every one of them."""
+    bib = tmp_path / "many.bib"
+    bib.write_text("".join(f"@misc{{K{i}, title = {{Work {i}}}}}\n@misc{{K{i}, title = {{Again {i}}}}}\n"
+                           for i in range(30)) + "@article{Broken\n  title = {x},\n}\n", encoding="utf-8")
+    plain = ibid("import", "--db", db, bib)
+    assert plain.exit_code == 0 and "30 added" in plain.stdout and "30 duplicates" in plain.stdout
+    listed = plain.stderr.splitlines()
+    assert len(listed) == 21 and listed[0].startswith("  refused: ") and "many.bib:61" in listed[0]
+    assert listed[-1] == "  ... and 11 more (11 duplicate) (--report FILE lists them all)"
+    report = tmp_path / "problems.txt"
+    again = ibid("import", "--db", tmp_path / "other.db", "--report", report, bib)
+    assert again.exit_code == 0
+    assert again.stderr.splitlines()[-1] == f"  ... and 11 more (11 duplicate); all in {report}"
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 31 and lines[0].startswith("refused: ") and f"{bib}:61:" in lines[0]
+    assert lines[1:] == [f"duplicate: {bib}:{2 * i + 2}: duplicate key 'K{i}' (first at line {2 * i + 1}); "
+                         "kept the first" for i in range(30)]
+    # a report that cannot be written: one line, and nothing imported
+    before = snapshot(tmp_path / "other.db")
+    line = assert_one_error_line(ibid("import", "--db", tmp_path / "other.db", "--report", tmp_path / "no" / "r.txt", bib))
+    assert "cannot write the report" in line and "nothing was imported" in line
+    assert snapshot(tmp_path / "other.db") == before
+
+
 def test_import_a_bad_block_among_good_ones(db: Path):
     """Refused blocks are reported with file:line and do not stop the good entries."""
     before = len(snapshot(db)[0])

@@ -116,7 +116,7 @@ def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
 _SEVERITY = {"refused": 0, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
 
 
-def _print_summary(name: str, s: ImportSummary, limit: int = 20) -> None:
+def _print_summary(name: str, s: ImportSummary, report=None, limit: int = 20) -> None:
     click.echo(f"{printable(name, False)}: {s.added} added, {s.updated} updated, {s.duplicates} duplicates, "
                f"{s.renamed} renamed, {s.refused} refused; {s.citations} citation links, {s.similar} similar links")
     problems = sorted(s.problems, key=lambda p: _SEVERITY.get(p.kind, 0))  # stable: in file order within a kind
@@ -125,7 +125,11 @@ def _print_summary(name: str, s: ImportSummary, limit: int = 20) -> None:
     if len(problems) > limit:
         rest = Counter(p.kind for p in problems[limit:])
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(rest.items(), key=lambda kv: _SEVERITY.get(kv[0], 0)))
-        click.echo(f"  ... and {len(problems) - limit} more ({kinds})", err=True)
+        more = f"; all in {printable(report.name, False)}" if report is not None else " (--report FILE lists them all)"
+        click.echo(f"  ... and {len(problems) - limit} more ({kinds}){more}", err=True)
+    if report is not None:
+        for p in problems:
+            report.write(f"{p.kind}: {printable(str(p), False)}\n")
 
 
 @main.command("import")
@@ -133,9 +137,11 @@ def _print_summary(name: str, s: ImportSummary, limit: int = 20) -> None:
 @click.option("--on-duplicate", type=click.Choice(["skip", "update", "rename"]), default="skip", show_default=True,
               help="A key already in the catalogue: keep the existing work, overwrite it, or add under a new key.")
 @click.option("--encoding", default=None, help="The files' encoding when not UTF-8 (e.g. latin-1, gbk).")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write every problem (refused, mended, renamed, duplicate...) to this file, one a line.")
 @db_option
 @click.pass_context
-def import_(ctx, files, on_duplicate, encoding, db, read_only):
+def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
     """Import BibTeX (.bib), RIS (.ris), CSL-JSON or Zotero JSON (.json), JSON Lines (.jsonl)
     or PhilPapers record pages (.txt).
 
@@ -144,6 +150,12 @@ def import_(ctx, files, on_duplicate, encoding, db, read_only):
     interrupted import keeps the chunks before; importing the file again skips them).
     """
     store = open_store(ctx, db, read_only)
+    out = None
+    if report is not None:
+        try:
+            out = ctx.with_resource(open(report, "w", encoding="utf-8"))
+        except OSError as exc:
+            fail(f"{report}: cannot write the report ({exc.strerror or exc}); nothing was imported")
     failed = 0
     for path in files:
         try:
@@ -190,7 +202,7 @@ def import_(ctx, files, on_duplicate, encoding, db, read_only):
             if added:
                 fail(f"interrupted, but {path} had been imported already ({added} works added)")
             raise
-        _print_summary(str(path), summary)
+        _print_summary(str(path), summary, out)
     if failed:
         sys.exit(1)
 
