@@ -119,7 +119,7 @@ _SEVERITY = {"refused": 0, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate"
 def _print_summary(name: str, s: ImportSummary, report=None, limit: int = 20) -> None:
     click.echo(f"{printable(name, False)}: {s.added} added, {s.updated} updated, {s.duplicates} duplicates, "
                f"{s.renamed} renamed, {s.refused} refused; {s.citations} citation links, {s.similar} similar links")
-    problems = sorted(s.problems, key=lambda p: _SEVERITY.get(p.kind, 0))  # stable: in file order within a kind
+    problems = sorted(s.problems, key=lambda p: (_SEVERITY.get(p.kind, 0), p.line or 0))  # in file order within a kind
     for p in problems[:limit]:
         click.echo(f"  {p.kind}: {printable(str(p), False)}", err=True)
     if len(problems) > limit:

@@ -174,3 +174,23 @@ def test_real_file_every_line_points_at_its_entry():
     for p in batch.problems:
         if p.kind == "refused":
             assert "refused block" in p.message and "Duplicate field" not in p.message, p
+
+
+def test_a_comment_line_ending_in_a_backslash_does_not_move_the_next_entry():
+    text = "% a path: C:\\\n@article{A, title = {X}}\n\n@article{B, title = {Y}}\n"
+    assert parse_string(text, "t.bib").lines == {"A": 2, "B": 4}
+
+
+def test_a_real_key_is_never_taken_for_a_made_up_one():
+    """Keyless entries go by a stand-in key while parsed: one no file can hold."""
+    batch = parse_string("@article{ibid-no-key-0-x, title = {Real}}\n@article{, title = {Keyless}}\n", "t.bib")
+    assert [w.key for w in batch.works] == ["ibid-no-key-0-x", "Keyless"]
+    assert [(p.kind, p.line) for p in batch.problems] == [("renamed", 2)]
+
+
+def test_values_given_twice_are_compared_as_read_and_lists_not_repeated():
+    batch = parse_string('@misc{K, title = {Same}, title = "Same", keywords = {a \\{ b}, keywords = {c},\n'
+                         '  keywords = "c", keywords = {a \\{ b}}\n', "t.bib")
+    (work,) = batch.works
+    assert batch.problems == []  # `{Same}` and `"Same"` are the same title; `c` and `a \{ b` are kept once
+    assert work.fields["keywords"] == "a \\{ b, c"

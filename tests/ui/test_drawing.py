@@ -69,3 +69,20 @@ async def test_quick_scrollbars_draw_what_textual_draws(turing_db):
                     compared += 1
                 hits += before is not None and bar._key == before
         assert compared >= 50 and hits >= 5  # (the cache was used, not only drawn afresh)
+
+
+async def test_quick_scrollbars_leave_tint_and_opacity_to_textual(turing_db):
+    """Effects Textual's styles cache adds after drawing (none set here): drawn Textual's way."""
+    app = make_app(turing_db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        works = app.screen.query_one(WorkList)
+        bar = works.vertical_scrollbar
+        works.styles.opacity = 0.5
+        await settle(pilot)
+        whole = Region(0, 0, *bar.size)
+        assert _drawn(bar.render_lines(whole)) == _drawn(ScrollBar.render_lines(bar, whole))
+        works.styles.opacity = 1.0
+        bar.styles.tint = "red 50%"
+        await settle(pilot)
+        assert _drawn(bar.render_lines(whole)) == _drawn(ScrollBar.render_lines(bar, whole))

@@ -100,7 +100,7 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
     return batch
 
 
-_STAND_IN = "ibid-no-key-{}-x"
+_STAND_IN = "ibid,nokey,{}"  # never a key the parser gives: a key ends at its first comma
 
 
 def _mend(parsed: Library, batch: Batch, source: str, true_line, made_up: dict[str, str]) -> Library:
@@ -120,7 +120,7 @@ def _mend(parsed: Library, batch: Batch, source: str, true_line, made_up: dict[s
                 if name not in first:
                     first[name] = f
                     kept.append(f)
-                elif value == str(first[name].value):
+                elif _same(value, str(first[name].value)):
                     continue
                 elif name in _LIST_FIELDS and (joined := _join(str(first[name].value), value, _LIST_FIELDS[name])):
                     first[name].value = joined  # keywords (files) given twice: all kept
@@ -155,12 +155,22 @@ def _inner(value: str) -> str | None:
     value = value.strip()
     if len(value) < 2 or (value[0], value[-1]) not in (("{", "}"), ('"', '"')):
         return None
-    inner, depth = value[1:-1], 0
+    inner, depth, escaped = value[1:-1], 0, False
     for c in inner:
+        if escaped:  # `\{`, `\}`, `\"` are text, as the splitter reads them
+            escaped = False
+            continue
+        escaped = c == "\\"
         depth += (c == "{") - (c == "}")
         if depth < 0 or (c == '"' and value[0] == '"' and depth == 0):
             return None
     return inner if depth == 0 else None
+
+
+def _same(a: str, b: str) -> bool:
+    """Two raw values that read the same (`{X}` and `"X"` do)."""
+    x, y = _inner(a), _inner(b)
+    return (x if x is not None else a.strip()) == (y if y is not None else b.strip())
 
 
 def _join(a: str, b: str, sep: str) -> str | None:
@@ -168,7 +178,10 @@ def _join(a: str, b: str, sep: str) -> str | None:
     x, y = _inner(a), _inner(b)
     if x is None or y is None:
         return None
-    return "{" + sep.join(v.strip() for v in (x, y) if v.strip()) + "}"
+    items = [v.strip() for v in x.split(sep.strip())]
+    if y.strip() in items or not y.strip():  # already there: nothing to add
+        return a
+    return "{" + sep.join([v for v in items if v] + [y.strip()]) + "}"
 
 
 def _short(value: str, width: int = 40) -> str:
@@ -207,7 +220,9 @@ def _line_finder(text: str, blocks: list[model.Block]):
         if where < 0:
             continue
         line += text.count("\n", at, where)
-        lines.setdefault(block.start_line, line)
+        if not isinstance(block, (model.ImplicitComment, model.ExplicitComment)):
+            # (a comment line ending in a backslash gives the next block the comment's start)
+            lines.setdefault(block.start_line, line)
         line += block.raw.count("\n")
         at = where + len(block.raw)
     starts = sorted(lines)

@@ -62,8 +62,12 @@ class QuickScrollBar(ScrollBar):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         bar = self.render()
-        if not isinstance(bar, ScrollBarRender) or not isinstance(bar.style, Style):
-            return super().render_lines(crop)  # (a renderer of someone else's)
+        styles = self.styles
+        if not isinstance(bar, ScrollBarRender) or not isinstance(bar.style, Style) or styles.tint.a \
+                or self.opacity < 1 or styles.text_opacity < 1 or (styles.has_rule("hatch") and styles.hatch != "none"):
+            # (a renderer of someone else's; or effects the styles cache adds after drawing:
+            # no style here sets them, so Textual's way, not a copy of it)
+            return super().render_lines(crop)
         width, height = self.size
         glyphs = bar.render_bar(
             size=height if bar.vertical else width, virtual_size=bar.virtual_size,
