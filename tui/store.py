@@ -8,7 +8,9 @@ Durability: `synchronous = NORMAL`. A commit is in the WAL file when the caller 
 (a crash or `kill -9` of ibid loses nothing; the file is never corrupted), and the WAL is
 fsynced right after, off the caller's thread (`_Syncer`), so a power cut can lose only the
 last few milliseconds; `close()` waits for that fsync. An edit's commit then costs the SQL,
-not the disk: under `FULL` the fsync was 3-20 ms of every edit on this machine.
+not the disk: under `FULL` the fsync was 3-20 ms of every edit on this machine. The same
+thread copies the WAL into the database (a checkpoint) when it has grown, which SQLite would
+otherwise do inside the commit that crosses 1,000 pages (0.8 s once, for a 0.2 ms edit).
 """
 
 from __future__ import annotations
