@@ -35,7 +35,7 @@ def test_commits_leave_checkpoints_to_the_syncer(tmp_path: Path, monkeypatch):
         store.add_work(Work(key="K30", title="Work 30"))
         store.sync()  # (waits for the fsync and the checkpoint after it)
         assert in_the_file_alone(path) == 31
-        # then only every 16th commit while the WAL does not grow past its size then
+        # then only every CHECKPOINT_COMMITS-th commit while the WAL does not grow past its size then
         for i in range(31, 40):
             store.add_work(Work(key=f"K{i}", title=f"Work {i}"))
         store.sync()

@@ -45,6 +45,7 @@ RANK_CANDIDATES = 5_000  # searches ranked by relevance rank at most this many (
 EXACT_RANK_UP_TO = 100_000  # works: above, common words are left out of the ranking (see Store._ranked)
 DENSITY_PROBE = 200  # matches read to judge whether a word is in most works
 CHECKPOINT_BYTES = 4 << 20  # the WAL copied into the database past this (SQLite's own: 1,000 pages of 4 KiB)
+CHECKPOINT_COMMITS = 128  # ... or after this many commits into a WAL file that no longer grows
 PREFIX_WORDS_MAX = 64  # a prefix of 4+ letters is spelled out as its words up to this many (see _spelled_out)
 PREFETCH_WORDS_MAX = 5000  # the words of a 3-letter prefix read ahead, up to this many (see prefetch_words)
 _COLUMN_WEIGHTS = {"title": 10.0, "author_names": 5.0, "keywords": 3.0, "venue": 2.0, "abstract": 1.0}
@@ -111,17 +112,19 @@ class _Syncer:
 
     def _checkpoint(self, wal: str) -> None:
         """A passive checkpoint when the WAL file holds more than CHECKPOINT_BYTES and it grew,
-        or 16 commits came, since the last one (SQLite reuses the file from its start after a
-        checkpoint, so its size alone says little). Passive: it never waits for a reader or a
-        writer, and what it cannot copy now the next one does. Errors (the file gone, a full
-        disk, busy) leave the WAL as it is: nothing in it is lost, only not yet copied."""
+        or CHECKPOINT_COMMITS commits came, since the last one (SQLite reuses the file from its
+        start after a checkpoint, so its size alone says little; a checkpoint's writes and fsync
+        slow the commits that meet it a little, so not after every one). Passive: it never
+        waits for a reader or a writer, and what it cannot copy now the next one does. Errors
+        (the file gone, a full disk, busy) leave the WAL as it is: nothing in it is lost, only
+        not yet copied."""
         try:
             size = os.path.getsize(wal)
         except OSError:
             return
         with self._checkpoint_lock:
             last_size, commits = self._checkpointed.get(wal, (0, 0))
-            if size < CHECKPOINT_BYTES or (size <= last_size and commits < 16):
+            if size < CHECKPOINT_BYTES or (size <= last_size and commits < CHECKPOINT_COMMITS):
                 self._checkpointed[wal] = (last_size, commits + 1)
                 return
             self._checkpointed[wal] = (size, 0)
