@@ -1866,16 +1866,23 @@ class Store:
             return q  # (too many; or none, which FTS5 finds at once)
         return q.typed_as(found)
 
-    def prefetch_words(self, text: str | Query, cancel: Callable[[], bool] | None = None) -> None:
+    @staticmethod
+    def _word_ahead(text: str | Query) -> str | None:
+        """The word being typed, when it is one whose words `prefetch_words` reads (3 ASCII letters)."""
+        q = parse(text) if isinstance(text, str) else text
+        return q.typed[1] if q.typed is not None and len(q.typed[1]) == 3 and q.typed[1].isascii() else None
+
+    def reads_ahead(self, text: str | Query) -> bool:
+        """Whether `prefetch_words` has anything to read for this search."""
+        return self._word_ahead(text) is not None
+
+    def prefetch_words(self, text: str | Query) -> None:
         """While the user looks at the hits of a 3-letter word, read the index's words it
         begins (7-220 ms at a million works), so that the 4th letter's first page needs no read
         of the vocabulary (10-20 ms of it, the most of that keystroke) but a filter of them."""
-        q = parse(text) if isinstance(text, str) else text
-        if q.typed is None or len(q.typed[1]) != 3 or not q.typed[1].isascii():
-            return
-        self._catch_up()
-        with self._cancellable(cancel):
-            self._words_beginning(q.typed[1], PREFETCH_WORDS_MAX)
+        word = self._word_ahead(text)
+        if word is not None:
+            self._words_beginning(word, PREFETCH_WORDS_MAX)
 
     def _words_beginning(self, word: str, most: int) -> list[str] | None:
         """The words of the full-text index that begin with `word` (its vocabulary, `works_vocab`:

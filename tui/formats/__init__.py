@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -173,13 +174,18 @@ def unique_key(work: Work, seen: dict[str, int], line: int | None, source: str, 
     they are never merged: the later one is renamed `…b`, `…c` and reported.
     """
     if work.key in seen:
-        base, suffix = work.key, 0
-        while work.key in seen:
-            work.key = f"{base}{_letters(suffix)}"
-            suffix += 1
+        base = work.key
+        work.key = free_key(base, seen)
         problems.append(Problem(source, line, f"key {base!r} already used at line {seen[base]} by another work; "
                                 f"this one imported as {work.key!r}", kind="renamed"))
     seen[work.key] = line or 0
+
+
+def free_key(key: str, taken) -> str:
+    """`key`, or `key` with the first suffix b, c, ..., z, ba, ... that `taken` does not hold."""
+    if key not in taken:
+        return key
+    return next(f"{key}{_letters(n)}" for n in itertools.count() if f"{key}{_letters(n)}" not in taken)
 
 
 def _letters(n: int) -> str:

@@ -8,7 +8,6 @@ Unicode the catalogue shows and searches is derived from them here.
 from __future__ import annotations
 
 import bisect
-import itertools
 import logging
 import re
 from functools import lru_cache
@@ -22,7 +21,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from bibtexparser.splitter import Splitter
 
 from ..models import Author, Work
-from . import YEAR, Batch, FormatError, Problem, _letters, make_key, read_text
+from . import YEAR, Batch, FormatError, Problem, free_key, make_key, read_text
 from .latex import decode
 from .names import split_name
 
@@ -89,7 +88,7 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
             continue
         work = entry_to_work(entry, by_key)
         if entry.key in made_up:
-            work.key = _free(_made_key(work), taken)
+            work.key = free_key(_made_key(work), taken)
             taken.add(work.key)
             batch.generated.add(work.key)
             given = made_up[entry.key]
@@ -187,20 +186,14 @@ def _join(a: str, b: str, sep: str) -> str | None:
 def _short(value: str, width: int = 40) -> str:
     """A raw field value for a message: one line, its enclosing braces or quotes off, cut short."""
     value = " ".join(value.split())
-    value = _inner(value) if _inner(value) is not None else value
+    inner = _inner(value)
+    value = value if inner is None else inner
     return repr(value if len(value) <= width else value[:width - 1] + "…")
 
 
 def _made_key(work: Work) -> str:
     family = split_name(work.authors[0].name).family if work.authors else ""
     return make_key(family, work.year, work.title)
-
-
-def _free(key: str, taken: set[str]) -> str:
-    """`key`, or with the first free suffix b, c, ... when the file already uses it."""
-    if key not in taken:
-        return key
-    return next(f"{key}{_letters(n)}" for n in itertools.count() if f"{key}{_letters(n)}" not in taken)
 
 
 def _line_finder(text: str, blocks: list[model.Block]):

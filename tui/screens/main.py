@@ -21,7 +21,7 @@ from ..formats import FormatError
 from ..links import external_url, openurl
 from ..listing import PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
-from ..query import SORTS, parse
+from ..query import SORTS
 from ..safe import printable
 from ..similar import similar
 from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
@@ -257,8 +257,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         # not announced: the record page waits for the first hit in the order asked for
         self.works.set_source(source, announce=False)
         self._set_status(query, sort, source)
-        typed = parse(query).typed
-        if typed is not None and len(typed[1]) == 3:
+        if self.store.reads_ahead(query):
             self._prefetch_words(query)
 
     @work(thread=True, exit_on_error=False, group="words", exclusive=True)
