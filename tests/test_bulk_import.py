@@ -53,6 +53,13 @@ def sound(store: Store) -> None:
                         "(SELECT count(*) FROM citations WHERE cited_id = c.work_id)")
     assert wrong == []
     assert not Path(f"{store.path}-import").exists()
+    assert merging(store) == store_module._FTS_MERGING
+
+
+def merging(store: Store) -> dict[str, int]:
+    """FTS5's merge settings, as it keeps them in the catalogue (its defaults when not set)."""
+    kept = dict(store._read("SELECT k, v FROM works_fts_config WHERE k IN ('automerge', 'crisismerge')"))
+    return {"automerge": kept.get("automerge", 4), "crisismerge": kept.get("crisismerge", 16)}
 
 
 def segments(store: Store) -> int:
@@ -148,7 +155,8 @@ def test_a_bulk_import_killed_in_the_middle_is_finished_by_the_next_writable_ope
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     with Store(path, read_only=True) as reader:
         left = {r[0] for r in reader._read("SELECT name FROM upkeep")}
-        assert left == {*store_module._BULK_INDEXES, "citation_counts"}
+        assert left == {*store_module._BULK_INDEXES, "citation_counts", "fts_merging"}
+        assert merging(reader) == store_module._BULK_FTS_MERGING
         assert not reader._read("SELECT 1 FROM sqlite_master WHERE name = 'works_title'")
         assert reader.count() == 3
         assert [r.key for r in reader.browse("title", limit=10)] == ["K1", "K2", "K1b"]  # slower, still right
@@ -168,7 +176,8 @@ def test_while_an_import_runs_another_is_refused_and_an_open_leaves_its_work_alo
         with store._import_lock():
             assert Path(f"{path}-import").exists()
             with Store(path) as other:  # a writable open while the import runs: the import's work
-                assert other._read("SELECT count(*) FROM upkeep")[0][0] == len(store_module._BULK_INDEXES) + 1
+                assert other._read("SELECT count(*) FROM upkeep")[0][0] == len(store_module._BULK_INDEXES) + 2
+                assert merging(other) == store_module._BULK_FTS_MERGING
                 with pytest.raises(StoreError, match="another import into this catalogue is running"):
                     import_file(other, write(tmp_path, graph_lines()), expected=9)
                 assert other.count() == 0
@@ -207,3 +216,24 @@ def test_progress_hears_when_the_indexes_are_made(tmp_path: Path, bulk_from_two,
         import_file(store, write(tmp_path, [line("z", "Last work")], "z.jsonl"), expected=1,
                     progress=lambda batch, done, total: seen.append("batch" if batch is not None else (done, total)))
         assert seen and set(seen) == {"batch"}  # not in bulk: no such call
+
+
+def test_a_bulk_import_leaves_the_segments_to_its_one_merge_at_the_end(tmp_path: Path, bulk_from_two, monkeypatch):
+    """FTS5 does not merge segments as a bulk import writes them (each chunk's commit writes
+    one): they are merged once, by optimize_index, and FTS5's merging is back after."""
+    during, before_optimize = [], []
+    real = Store.optimize_index
+    monkeypatch.setattr(Store, "optimize_index", lambda self: (before_optimize.append((segments(self), merging(self))),
+                                                                real(self))[1])
+    path = write(tmp_path, [line(f"w{i}", f"Work number {i}") for i in range(20)])
+    with Store(tmp_path / "rows.db") as rows, Store(tmp_path / "bulk.db") as bulk:
+        import_file(rows, path, chunk=1)
+        assert before_optimize == [] and segments(rows) < 20  # FTS5 merged them as they came (16 at most)
+        summary = import_file(bulk, path, chunk=1, expected=20,
+                              progress=lambda batch, done, total: during.append(merging(bulk)))
+        assert summary.added == 20
+        assert during and all(m == store_module._BULK_FTS_MERGING for m in during)
+        assert before_optimize == [(20, store_module._FTS_MERGING)]  # one a chunk; merging back on
+        assert segments(bulk) == 1
+        sound(bulk)
+        assert everything(bulk) == everything(rows)

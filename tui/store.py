@@ -54,6 +54,9 @@ BULK_IMPORT_MIN = 20_000  # works: an import of at least this many, into a catal
 _BULK_INDEXES = ("works_title", "works_year", "works_venue", "works_doi", "work_authors_author",
                  "keywords_keyword", "citations_cited", "citation_counts_cited_by")
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the default is 2 MB)
+# FTS5's merge settings while a bulk import runs, and after (FTS5's defaults); see Store._put_off
+_BULK_FTS_MERGING = {"automerge": 0, "crisismerge": 256}
+_FTS_MERGING = {"automerge": 4, "crisismerge": 16}
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
 
@@ -419,7 +422,8 @@ def m004_index_queue(db) -> None:
 def m005_upkeep(db) -> None:
     """Work a big import put off until its end (see Store.import_batches), kept here so that a
     crash in the middle is mended on the next writable open: the indexes it dropped (their
-    CREATE statements) and `citation_counts`, when the counts are to be recounted."""
+    CREATE statements), `citation_counts`, when the counts are to be recounted, and
+    `fts_merging`, when FTS5's merging of segments is to be put back (see Store._put_off)."""
     db.execute("""CREATE TABLE upkeep (
         name TEXT PRIMARY KEY,  -- an index to make again, or 'citation_counts'
         sql TEXT                -- the index's CREATE statement
@@ -1122,7 +1126,13 @@ class Store:
             os.close(fd)
 
     def _put_off(self) -> None:
-        """Drop the indexes a bulk import makes again at its end, and note them (see m005)."""
+        """Drop the indexes a bulk import makes again at its end, and note them (see m005).
+        Also stop FTS5 merging the full-text index's segments as the import writes them
+        (`automerge` 0; a level's segments merged only past `crisismerge`): the import ends
+        by merging them all into one (optimize_index), and merging them on the way as well
+        made the index cost 320 s instead of 214 s at 1M works (in chunks of 20,000, then
+        `optimize`; /work/scratch/fts_am.py). FTS5 keeps these settings in the catalogue:
+        finish_upkeep puts FTS5's defaults back ('fts_merging' in upkeep)."""
         with self._write() as conn:
             names = ", ".join("?" * len(_BULK_INDEXES))
             for name, sql in conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
@@ -1130,11 +1140,18 @@ class Store:
                 conn.execute("INSERT OR REPLACE INTO upkeep(name, sql) VALUES (?, ?)", (name, sql))
                 conn.execute(f'DROP INDEX "{name}"')
             conn.execute("INSERT OR REPLACE INTO upkeep(name) VALUES ('citation_counts')")
+            conn.execute("INSERT OR REPLACE INTO upkeep(name) VALUES ('fts_merging')")
+            self._fts_merging(conn, _BULK_FTS_MERGING)
+
+    @staticmethod
+    def _fts_merging(conn: sqlite3.Connection, settings: dict[str, int]) -> None:
+        for name, value in settings.items():
+            conn.execute("INSERT INTO works_fts(works_fts, rank) VALUES (?, ?)", (name, value))
 
     def finish_upkeep(self, recount: bool = False) -> bool:
         """Do, in one transaction, what an import put off (see m005_upkeep): make the indexes
-        it dropped, and recount every work's citations (also when `recount`). Whether there
-        was anything to do."""
+        it dropped, recount every work's citations (also when `recount`), and put back FTS5's
+        merging. Whether there was anything to do."""
         with self._bulk(), self._write() as conn:  # (the large page cache: sorts for the indexes)
             rows = conn.execute("SELECT name, sql FROM upkeep").fetchall()
             if not rows and not recount:
@@ -1149,6 +1166,8 @@ class Store:
                              "WHERE c.cited_id = citation_counts.work_id AND citation_counts.cited_by != c.n")
                 conn.execute("UPDATE citation_counts SET cited_by = 0 WHERE cited_by != 0 "
                              "AND work_id NOT IN (SELECT cited_id FROM citations)")
+            if any(name == "fts_merging" for name, _ in rows):
+                self._fts_merging(conn, _FTS_MERGING)
             conn.execute("DELETE FROM upkeep")
         return True
 
