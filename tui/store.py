@@ -54,9 +54,12 @@ BULK_IMPORT_MIN = 20_000  # works: an import of at least this many, into a catal
 _BULK_INDEXES = ("works_title", "works_year", "works_venue", "works_doi", "work_authors_author",
                  "keywords_keyword", "citations_cited", "citation_counts_cited_by")
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the default is 2 MB)
-# FTS5's merge settings while a bulk import runs, and after (FTS5's defaults); see Store._put_off
-_BULK_FTS_MERGING = {"automerge": 0, "crisismerge": 256}
-_FTS_MERGING = {"automerge": 4, "crisismerge": 16}
+# FTS5's merge settings, kept in the catalogue (see Store._settle_merging): FTS5 never merges
+# segments in a write of its own accord (automerge 0) but past 64 segments on a level; the
+# store merges them in steps of MERGE_STEP_PAGES pages, in the background, giving way to edits
+_FTS_MERGING = {"automerge": 0, "crisismerge": 64}
+_BULK_FTS_MERGING = {"automerge": 0, "crisismerge": 256}  # while a bulk import runs (see _put_off)
+MERGE_STEP_PAGES = 2000  # ~0.3 s of merging at 1M works
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
 
@@ -523,6 +526,8 @@ class Store:
             self._why_read_only = "the catalogue's file or folder is read-only"
         self._immutable = False
         self.commits = 0  # write transactions this store committed (see data_version)
+        self.merge_steps = 0  # background merge steps tried (see _merge_while_idle)
+        self.merge_rounds = 0  # ... and runs of them ended
         self._synced = 0  # the last generation of this catalogue's WAL asked of _SYNCER
         # edits not yet in the full-text index (see m004_index_queue and index_pending)
         self._unindexed = False
@@ -532,7 +537,10 @@ class Store:
         self._index_due: float | None = None  # when the background catch-up is due (monotonic)
         self._indexed = 0  # background catch-ups finished (a search waits for the next one)
         self._epoch = 0  # close() moves it on: a background re-index from before then stops
+        self._merging = False  # a background merge step runs (on _index_conn): an edit interrupts it
         self._prepare()
+        if not self.read_only:
+            self._settle_merging()
         if not self.read_only and self._read("SELECT 1 FROM upkeep LIMIT 1"):
             self._mend_upkeep()  # what an import killed in the middle left undone
         if not self.read_only and self._read("SELECT 1 FROM fts_pending LIMIT 1"):
@@ -597,7 +605,10 @@ class Store:
     def close(self) -> None:
         """Re-index edited works, wait for the last commits to reach the disk, then close every
         connection this store opened."""
+        held = self._take_from_merge()
         with self._write_lock:
+            if held:
+                self._write_lock.release()
             with self._index_cond:
                 self._epoch += 1
                 self._index_thread = None
@@ -668,8 +679,11 @@ class Store:
         """One transaction: all of it is committed, or none of it (on this thread's connection,
         or on `conn`, which only a holder of the write lock uses)."""
         self.check_writable()
+        held = conn is None and self._take_from_merge()  # this write goes first (see _merge_while_idle)
         conn = conn or self.conn
         with self._write_lock:
+            if held:
+                self._write_lock.release()
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -946,6 +960,92 @@ class Store:
                 with self._index_cond:
                     self._indexed += 1
                     self._index_cond.notify_all()
+            self._merge_while_idle(epoch)
+
+    # -- merging the full-text index's segments
+
+    def _settle_merging(self) -> None:
+        """On a writable open: FTS5's merge settings as the store wants them (_FTS_MERGING),
+        unless a bulk import (which has its own) is running or left them to finish_upkeep.
+
+        Why: FTS5 merges a level's segments once it holds `automerge` (4) of them, a little in
+        each write, and all at once when it holds `crisismerge` (16); its levels are not kept by
+        size, so the one big segment of an imported catalogue sits on level 1, and the small
+        segments of edits' catch-ups reach it soon. At 100,000 works the 210th catch-up of a
+        new import merged the whole index in one go (4.4 s; at 1.1M works: 79 s and a 4.3 GB
+        WAL), every edit and other process's write waiting for it (/work/scratch/reidx2.py).
+        Now a catch-up only writes its own segment, and the merging is done by
+        _merge_while_idle, a step at a time, or by an import at its end."""
+        try:
+            kept = dict(self._read("SELECT k, v FROM works_fts_config WHERE k IN ('automerge', 'crisismerge')"))
+            if kept.get("automerge") == 0 and kept.get("crisismerge") in (_FTS_MERGING["crisismerge"],
+                                                                          _BULK_FTS_MERGING["crisismerge"]):
+                return
+            with self._write() as conn:
+                self._fts_merging(conn, _FTS_MERGING)
+        except StoreError:
+            pass  # (locked, disk full): FTS5's own merging, as before, until the next writable open
+
+    def merge_step(self, pages: int = MERGE_STEP_PAGES, conn: sqlite3.Connection | None = None) -> bool:
+        """Merge up to about `pages` pages of the full-text index's segments (FTS5 `merge`: a
+        level holding 4 segments or more, or a merge begun before), in a transaction of its
+        own. Whether it did anything (FTS5 rewrites its structure record when it does)."""
+        with self._write(conn) as c:
+            before = c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchone()
+            c.execute("INSERT INTO works_fts(works_fts, rank) VALUES ('merge', ?)", (pages,))
+            return c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchone() != before
+
+    def merge_all(self) -> int:
+        """Merge steps until none is due (an import's end: the user waits for it anyway)."""
+        steps = 0
+        while self.merge_step():
+            steps += 1
+        return steps
+
+    def _merge_while_idle(self, epoch: int) -> None:
+        """After a background catch-up: merge steps while they are due and no edit came. An
+        edit of this store interrupts a step (see _write), which is then rolled back and done
+        again after the edit's catch-up: an edit waits for no merge."""
+        try:
+            while True:
+                with self._index_cond:
+                    if epoch != self._epoch or self._index_due is not None:
+                        return  # closed, or an edit came: its catch-up will merge on
+                with self._write_lock:
+                    if epoch != self._epoch or self.read_only:
+                        return
+                    if self._index_conn is None:
+                        self._index_conn = self._connect()
+                    self._merging = True
+                    try:
+                        if not self.merge_step(conn=self._index_conn):
+                            return
+                    except StoreError:
+                        return  # interrupted by an edit (or locked, disk full): the next catch-up tries again
+                    finally:
+                        self._merging = False
+                        self.merge_steps += 1
+        finally:
+            with self._index_cond:
+                self.merge_rounds += 1
+                self._index_cond.notify_all()
+
+    def _take_from_merge(self) -> bool:
+        """If a background merge step runs, interrupt it until this thread holds the write lock
+        (an interrupt that comes before the step's first statement is lost, hence again and
+        again); whether the lock was taken here (the caller lets go of it once)."""
+        if not self._merging:
+            return False
+        while not self._write_lock.acquire(blocking=False):
+            conn = self._index_conn
+            if self._merging and conn is not None:
+                try:
+                    conn.interrupt()
+                except sqlite3.Error:
+                    pass
+            if self._write_lock.acquire(timeout=0.002):
+                break
+        return True
 
     def _catch_up(self) -> None:
         """Before a search: this store's edits into the index, so that it finds them. The
@@ -1040,7 +1140,8 @@ class Store:
 
         `summary`, when given, is filled in as the Batches go in (what was kept before an
         interruption); `progress(batch, done, total)` follows the works of each Batch, and
-        is called with no Batch (None, 0, 0) before a bulk import makes its indexes.
+        is called with no Batch (None, 0, 0) before a bulk import makes its indexes, or an
+        import merges the full-text index's segments it wrote.
         `overlap()` is called as each Batch's full-text index is built (one long statement,
         the GIL let go): the moment for a reader thread to parse the next (see ReadAhead).
 
@@ -1082,6 +1183,13 @@ class Store:
                     progress(None, 0, 0)  # (no Batch: the indexes are being made)
                 self.finish_upkeep(recount=True)
                 self.optimize_index()
+            elif total.added or total.updated:
+                # FTS5 merges nothing as it writes (see _settle_merging): the segments this
+                # import wrote are merged now rather than by the browser in the background
+                if self.merge_step():
+                    if progress is not None:
+                        progress(None, 0, 0)
+                    self.merge_all()
         return total
 
     def optimize_index(self) -> None:
