@@ -155,6 +155,7 @@ def test_an_edit_interrupts_a_merge_step_rather_than_wait(tmp_path: Path, monkey
     merger.join(30)
     assert not merger.is_alive()
     assert len(calls) < 200  # the step did not run its course
+    assert not store._index_conn.in_transaction  # rolled back, the write lock let go
     assert levels(store) == before  # rolled back: nothing merged (the edit wrote no segment yet)
     store._index_conn.set_progress_handler(None, 0)
     store.index_pending()
@@ -180,3 +181,45 @@ def test_an_import_merges_the_segments_it_wrote(tmp_path: Path, monkeypatch):
     conn = sqlite3.connect(tmp_path / "c.db")
     assert conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0] == 0
     conn.close()
+
+
+def test_edits_racing_the_background_catch_ups_and_merges_all_commit(tmp_path: Path, monkeypatch):
+    """Edits meeting the background thread's merge statements (made slow: 1 ms each 50 of
+    SQLite's steps), twenty times over: each edit interrupts the statement and commits, and
+    nothing is left half done (no transaction left open, the index sound, every edit found)."""
+    import threading
+
+    monkeypatch.setattr(store_module, "INDEX_DELAY", 0.001)
+    store = catalogue(tmp_path)
+    for i in range(6):
+        edit(store, f"w{i}", f"gnu{i}x")
+        store.index_pending()
+    in_merge = threading.Event()
+
+    def slow() -> int:
+        if store._merging:
+            in_merge.set()
+        threading.Event().wait(0.001)
+        return 0
+
+    store._index_conn = store._connect()
+    store._index_conn.set_progress_handler(slow, 50)
+    met = []
+    for i in range(20):
+        in_merge.clear()
+        with store._index_cond:
+            rounds = store.merge_rounds
+        edit(store, f"w{i % 30}", f"quagga{i}x")  # its catch-up, then merge steps, in the background
+        while not in_merge.wait(0.01) and store.merge_rounds == rounds:
+            pass  # (until a merge statement runs, or the round ends with none due)
+        if in_merge.is_set():
+            met.append(i)
+            edit(store, f"w{(i + 7) % 30}", f"zorilla{i}x")  # meets a merge statement
+    assert len(met) >= 5
+    store.close()
+    with Store(tmp_path / "c.db") as again:
+        for i in range(20):
+            assert [again.work_by_id(x).key for x in again.search_ids(f"quagga{i}x")] == [f"w{i % 30}"]
+            assert [again.work_by_id(x).key for x in again.search_ids(f"zorilla{i}x")] == ([f"w{(i + 7) % 30}"] if i in met else [])
+        again.index_pending()
+        sound(again)

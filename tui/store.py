@@ -537,7 +537,8 @@ class Store:
         self._index_due: float | None = None  # when the background catch-up is due (monotonic)
         self._indexed = 0  # background catch-ups finished (a search waits for the next one)
         self._epoch = 0  # close() moves it on: a background re-index from before then stops
-        self._merging = False  # a background merge step runs (on _index_conn): an edit interrupts it
+        self._merging = False  # a background merge statement runs (on _index_conn): a write interrupts it
+        self._waiters: set[int] = set()  # threads waiting to write: background merging gives way
         self._prepare()
         if not self.read_only:
             self._settle_merging()
@@ -605,10 +606,9 @@ class Store:
     def close(self) -> None:
         """Re-index edited works, wait for the last commits to reach the disk, then close every
         connection this store opened."""
-        held = self._take_from_merge()
+        self._take_write_lock()
         with self._write_lock:
-            if held:
-                self._write_lock.release()
+            self._write_lock.release()  # (taken once above)
             with self._index_cond:
                 self._epoch += 1
                 self._index_thread = None
@@ -679,11 +679,13 @@ class Store:
         """One transaction: all of it is committed, or none of it (on this thread's connection,
         or on `conn`, which only a holder of the write lock uses)."""
         self.check_writable()
-        held = conn is None and self._take_from_merge()  # this write goes first (see _merge_while_idle)
+        held = conn is None
+        if held:
+            self._take_write_lock()  # this write goes before any background merge step
         conn = conn or self.conn
         with self._write_lock:
             if held:
-                self._write_lock.release()
+                self._write_lock.release()  # (taken once above)
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -694,10 +696,13 @@ class Store:
                 self.commits += 1
                 self._synced = _SYNCER.ask(self._wal)
             except BaseException as exc:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
+                for _ in range(3):  # (an interrupted statement may have ended the transaction, or
+                    try:            # an interrupt meant for it may still stop the ROLLBACK)
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                    if not conn.in_transaction:
+                        break
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc) from None
                 if isinstance(exc, UnicodeEncodeError):  # a lone surrogate: SQLite text is UTF-8
@@ -990,10 +995,15 @@ class Store:
         """Merge up to about `pages` pages of the full-text index's segments (FTS5 `merge`: a
         level holding 4 segments or more, or a merge begun before), in a transaction of its
         own. Whether it did anything (FTS5 rewrites its structure record when it does)."""
+        background = conn is not None and conn is self._index_conn
         with self._write(conn) as c:
-            before = c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchone()
-            c.execute("INSERT INTO works_fts(works_fts, rank) VALUES ('merge', ?)", (pages,))
-            return c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchone() != before
+            before = c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchall()
+            self._merging = background  # (only while this statement runs: see _take_write_lock)
+            try:
+                c.execute("INSERT INTO works_fts(works_fts, rank) VALUES ('merge', ?)", (pages,))
+            finally:
+                self._merging = False
+            return c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchall() != before
 
     def merge_all(self) -> int:
         """Merge steps until none is due (an import's end: the user waits for it anyway)."""
@@ -1012,40 +1022,38 @@ class Store:
                     if epoch != self._epoch or self._index_due is not None:
                         return  # closed, or an edit came: its catch-up will merge on
                 with self._write_lock:
-                    if epoch != self._epoch or self.read_only:
+                    if epoch != self._epoch or self.read_only or self._waiters:
                         return
                     if self._index_conn is None:
                         self._index_conn = self._connect()
-                    self._merging = True
                     try:
                         if not self.merge_step(conn=self._index_conn):
                             return
                     except StoreError:
                         return  # interrupted by an edit (or locked, disk full): the next catch-up tries again
                     finally:
-                        self._merging = False
                         self.merge_steps += 1
         finally:
             with self._index_cond:
                 self.merge_rounds += 1
                 self._index_cond.notify_all()
 
-    def _take_from_merge(self) -> bool:
-        """If a background merge step runs, interrupt it until this thread holds the write lock
-        (an interrupt that comes before the step's first statement is lost, hence again and
-        again); whether the lock was taken here (the caller lets go of it once)."""
-        if not self._merging:
-            return False
-        while not self._write_lock.acquire(blocking=False):
-            conn = self._index_conn
-            if self._merging and conn is not None:
-                try:
-                    conn.interrupt()
-                except sqlite3.Error:
-                    pass
-            if self._write_lock.acquire(timeout=0.002):
-                break
-        return True
+    def _take_write_lock(self) -> None:
+        """Take the write lock for a write of this store; a background merge statement running
+        meanwhile is interrupted (again until the lock is ours: an interrupt that comes before
+        the statement begins is lost), and no other merge step begins while we wait."""
+        me = threading.get_ident()
+        self._waiters.add(me)
+        try:
+            while not self._write_lock.acquire(timeout=0.002):
+                conn = self._index_conn
+                if self._merging and conn is not None:
+                    try:
+                        conn.interrupt()
+                    except sqlite3.Error:
+                        pass
+        finally:
+            self._waiters.discard(me)
 
     def _catch_up(self) -> None:
         """Before a search: this store's edits into the index, so that it finds them. The
