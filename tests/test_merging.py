@@ -8,12 +8,19 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 import tui.store as store_module
 from tui.models import Work
 from tui.store import Store
 
 from .test_bulk_import import merging, sound
 from .formats.test_jsonl_stream import line, write
+
+
+@pytest.fixture(autouse=True)
+def merge_at_once(monkeypatch):
+    monkeypatch.setattr(store_module, "MERGE_IDLE", 0)  # (the test of the pause sets its own)
 
 
 def levels(store: Store) -> list[tuple[int, int]]:
@@ -223,3 +230,24 @@ def test_edits_racing_the_background_catch_ups_and_merges_all_commit(tmp_path: P
             assert [again.work_by_id(x).key for x in again.search_ids(f"zorilla{i}x")] == ([f"w{(i + 7) % 30}"] if i in met else [])
         again.index_pending()
         sound(again)
+
+
+def test_merging_waits_for_a_pause_in_the_edits(tmp_path: Path, monkeypatch):
+    """No merge step until MERGE_IDLE seconds pass without an edit: an edit in the pause
+    ends the wait (its own catch-up will wait again), so a run of edits meets no merge."""
+    import threading
+
+    monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
+    monkeypatch.setattr(store_module, "MERGE_IDLE", 3600)
+    store = catalogue(tmp_path)
+    for i in range(6):
+        edit(store, f"w{i}", f"ibex{i}x")
+        store.index_pending()
+    assert due(store)
+    store._index_due = None  # (the background catch-up those edits asked for: done above)
+    waiting = threading.Thread(target=store._merge_while_idle, args=(store._epoch,))
+    waiting.start()
+    edit(store, "w8", "ibex8x")  # in the pause
+    waiting.join(30)
+    assert not waiting.is_alive() and store.merge_steps == 0 and due(store)
+    store.close()
