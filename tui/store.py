@@ -1046,16 +1046,20 @@ class Store:
         """Take the write lock for a write of this store; a background merge statement running
         meanwhile is interrupted (again until the lock is ours: an interrupt that comes before
         the statement begins is lost), and no other merge step begins while we wait."""
+        if self._write_lock.acquire(blocking=False):
+            return
         me = threading.get_ident()
         self._waiters.add(me)
         try:
-            while not self._write_lock.acquire(timeout=0.002):
+            while True:
                 conn = self._index_conn
                 if self._merging and conn is not None:
                     try:
                         conn.interrupt()
                     except sqlite3.Error:
                         pass
+                if self._write_lock.acquire(timeout=0.002):
+                    return
         finally:
             self._waiters.discard(me)
 
