@@ -79,6 +79,16 @@ def edit(store: Store, key: str, extra: str) -> None:
     store.update_work(work.id, work)
 
 
+def merges_due(tmp_path: Path, word: str) -> Store:
+    """A catalogue whose index has merging due: six edits, each caught up (a segment each)."""
+    store = catalogue(tmp_path)
+    for i in range(6):
+        edit(store, f"w{i}", f"{word}{i}x")
+        store.index_pending()
+    assert due(store)
+    return store
+
+
 def test_a_writable_open_settles_the_merge_settings_a_read_only_one_leaves_them(tmp_path: Path):
     store = catalogue(tmp_path, 3)
     assert merging(store) == store_module._FTS_MERGING
@@ -114,11 +124,7 @@ def test_catch_ups_write_a_segment_each_and_the_store_merges_them_after(tmp_path
 
 def test_the_background_merges_after_the_catch_up(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
-    store = catalogue(tmp_path)
-    for i in range(6):
-        edit(store, f"w{i}", f"okapi{i}")
-        store.index_pending()
-    assert due(store)
+    store = merges_due(tmp_path, "okapi")
     with store._index_cond:
         rounds = store.merge_rounds
     edit(store, "w9", "okapi9")
@@ -138,11 +144,7 @@ def test_an_edit_interrupts_a_merge_step_rather_than_wait(tmp_path: Path, monkey
     import threading
 
     monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
-    store = catalogue(tmp_path)
-    for i in range(6):
-        edit(store, f"w{i}", f"lemur{i}")
-        store.index_pending()
-    assert due(store)
+    store = merges_due(tmp_path, "lemur")
     before = levels(store)
     store._index_conn = store._connect()
     calls, started = [], threading.Event()
@@ -197,10 +199,7 @@ def test_edits_racing_the_background_catch_ups_and_merges_all_commit(tmp_path: P
     import threading
 
     monkeypatch.setattr(store_module, "INDEX_DELAY", 0.001)
-    store = catalogue(tmp_path)
-    for i in range(6):
-        edit(store, f"w{i}", f"gnu{i}x")
-        store.index_pending()
+    store = merges_due(tmp_path, "gnu")
     in_merge = threading.Event()
 
     def slow() -> int:
@@ -239,11 +238,7 @@ def test_merging_waits_for_a_pause_in_the_edits(tmp_path: Path, monkeypatch):
 
     monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
     monkeypatch.setattr(store_module, "MERGE_IDLE", 3600)
-    store = catalogue(tmp_path)
-    for i in range(6):
-        edit(store, f"w{i}", f"ibex{i}x")
-        store.index_pending()
-    assert due(store)
+    store = merges_due(tmp_path, "ibex")
     store._index_due = None  # (the background catch-up those edits asked for: done above)
     waiting = threading.Thread(target=store._merge_while_idle, args=(store._epoch,))
     waiting.start()
