@@ -979,7 +979,7 @@ class Store:
         size, so the one big segment of an imported catalogue sits on level 1, and the small
         segments of edits' catch-ups reach it soon. At 100,000 works the 210th catch-up of a
         new import merged the whole index in one go (4.4 s; at 1.1M works: 79 s and a 4.3 GB
-        WAL), every edit and other process's write waiting for it (/work/scratch/reidx2.py).
+        WAL), every edit and other process's write waiting for it (bench/README.md).
         Now a catch-up only writes its own segment, and the merging is done by
         _merge_while_idle, a step at a time, or by an import at its end."""
         try:
@@ -1255,8 +1255,8 @@ class Store:
         (`automerge` 0; a level's segments merged only past `crisismerge`): the import ends
         by merging them all into one (optimize_index), and merging them on the way as well
         made the index cost 320 s instead of 214 s at 1M works (in chunks of 20,000, then
-        `optimize`; /work/scratch/fts_am.py). FTS5 keeps these settings in the catalogue:
-        finish_upkeep puts FTS5's defaults back ('fts_merging' in upkeep)."""
+        `optimize`; bench/README.md). FTS5 keeps these settings in the catalogue:
+        finish_upkeep puts the store's back (_FTS_MERGING; 'fts_merging' in upkeep)."""
         with self._write() as conn:
             names = ", ".join("?" * len(_BULK_INDEXES))
             for name, sql in conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
