@@ -138,24 +138,25 @@ def test_the_background_merges_after_the_catch_up(tmp_path: Path, monkeypatch):
 
 
 def test_an_edit_interrupts_a_merge_step_rather_than_wait(tmp_path: Path, monkeypatch):
-    """A merge step made slow (each of SQLite's progress calls on its connection takes 20 ms,
-    200 of them if nothing stops it) is interrupted by an edit from another thread: the edit
-    is committed, the step rolled back (nothing merged), and merging goes on later."""
+    """A merge step made slow (each of its looks for a waiting write takes 20 ms, 200 of them
+    if nothing stops it) is stopped by an edit from another thread: the edit is committed,
+    the step rolled back (nothing merged), and merging goes on later."""
     import threading
 
     monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
     store = merges_due(tmp_path, "lemur")
     before = levels(store)
-    store._index_conn = store._connect()
     calls, started = [], threading.Event()
+    real = Store._merge_should_stop
 
-    def slow() -> int:
+    def slow(self) -> int:
         calls.append(1)
         started.set()
         threading.Event().wait(0.02) if len(calls) < 200 else None
-        return 0
+        return real(self)
 
-    store._index_conn.set_progress_handler(slow, 50)
+    monkeypatch.setattr(Store, "_merge_should_stop", slow)
+    monkeypatch.setattr(store_module, "MERGE_CHECK_STEPS", 50)
     store._index_due = None  # (the background catch-up those edits asked for: done above)
     merger = threading.Thread(target=store._merge_while_idle, args=(store._epoch,))
     merger.start()
@@ -166,7 +167,7 @@ def test_an_edit_interrupts_a_merge_step_rather_than_wait(tmp_path: Path, monkey
     assert len(calls) < 200  # the step did not run its course
     assert not store._index_conn.in_transaction  # rolled back, the write lock let go
     assert levels(store) == before  # rolled back: nothing merged (the edit wrote no segment yet)
-    store._index_conn.set_progress_handler(None, 0)
+    monkeypatch.setattr(Store, "_merge_should_stop", real)
     store.index_pending()
     store._index_due = None
     store._merge_while_idle(store._epoch)
@@ -201,15 +202,15 @@ def test_edits_racing_the_background_catch_ups_and_merges_all_commit(tmp_path: P
     monkeypatch.setattr(store_module, "INDEX_DELAY", 0.001)
     store = merges_due(tmp_path, "gnu")
     in_merge = threading.Event()
+    real = Store._merge_should_stop
 
-    def slow() -> int:
-        if store._merging:
-            in_merge.set()
+    def slow(self) -> int:
+        in_merge.set()
         threading.Event().wait(0.001)
-        return 0
+        return real(self)
 
-    store._index_conn = store._connect()
-    store._index_conn.set_progress_handler(slow, 50)
+    monkeypatch.setattr(Store, "_merge_should_stop", slow)
+    monkeypatch.setattr(store_module, "MERGE_CHECK_STEPS", 50)
     met = []
     for i in range(20):
         in_merge.clear()
@@ -222,6 +223,7 @@ def test_edits_racing_the_background_catch_ups_and_merges_all_commit(tmp_path: P
             met.append(i)
             edit(store, f"w{(i + 7) % 30}", f"zorilla{i}x")  # meets a merge statement
     assert len(met) >= 5
+    assert store._index_conn is None or not store._index_conn.in_transaction
     store.close()
     with Store(tmp_path / "c.db") as again:
         for i in range(20):
@@ -245,4 +247,36 @@ def test_merging_waits_for_a_pause_in_the_edits(tmp_path: Path, monkeypatch):
     edit(store, "w8", "ibex8x")  # in the pause
     waiting.join(30)
     assert not waiting.is_alive() and store.merge_steps == 0 and due(store)
+    store.close()
+
+
+def test_a_write_that_cannot_open_its_connection_lets_go_of_the_lock(tmp_path: Path, monkeypatch):
+    """A thread's first write whose connection fails to open (too many open files, a folder
+    gone) raises, and holds no lock after: other threads' writes and close() go on."""
+    import threading
+
+    from tui.store import StoreError
+
+    store = catalogue(tmp_path, 2)
+    real = store._connect
+    failed = []
+
+    def first_write_fails() -> None:
+        store._connect = lambda: (_ for _ in ()).throw(StoreError("cannot open the catalogue"))
+        try:
+            store.record_event(1, "view")
+        except StoreError as exc:
+            failed.append(str(exc))
+        finally:
+            store._connect = real
+
+    worker = threading.Thread(target=first_write_fails)
+    worker.start()
+    worker.join(30)
+    assert failed == ["cannot open the catalogue"]
+    done = []
+    writer = threading.Thread(target=lambda: (store.record_event(1, "view"), done.append(1)))
+    writer.start()
+    writer.join(30)
+    assert done == [1]
     store.close()

@@ -60,6 +60,7 @@ IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the defaul
 _FTS_MERGING = {"automerge": 0, "crisismerge": 64}
 _BULK_FTS_MERGING = {"automerge": 0, "crisismerge": 256}  # while a bulk import runs (see _put_off)
 MERGE_STEP_PAGES = 2000  # ~0.15-0.3 s of merging at 1M works
+MERGE_CHECK_STEPS = 1000  # SQLite steps between a merge statement's looks for a waiting write
 MERGE_IDLE = 1.0  # seconds without an edit before the background merges: a run of edits meets none
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
@@ -538,7 +539,7 @@ class Store:
         self._index_due: float | None = None  # when the background catch-up is due (monotonic)
         self._indexed = 0  # background catch-ups finished (a search waits for the next one)
         self._epoch = 0  # close() moves it on: a background re-index from before then stops
-        self._merging = False  # a background merge statement runs (on _index_conn): a write interrupts it
+        self._merging = False  # a background merge statement runs (on _index_conn): a write stops it
         self._waiters: set[int] = set()  # threads waiting to write: background merging gives way
         self._prepare()
         if not self.read_only:
@@ -681,9 +682,9 @@ class Store:
         or on `conn`, which only a holder of the write lock uses)."""
         self.check_writable()
         held = conn is None
+        conn = conn or self.conn  # (may raise: before the lock is taken)
         if held:
             self._take_write_lock()  # this write goes before any background merge step
-        conn = conn or self.conn
         with self._write_lock:
             if held:
                 self._write_lock.release()  # (taken once above)
@@ -697,13 +698,12 @@ class Store:
                 self.commits += 1
                 self._synced = _SYNCER.ask(self._wal)
             except BaseException as exc:
-                for _ in range(3):  # (an interrupted statement may have ended the transaction, or
-                    try:            # an interrupt meant for it may still stop the ROLLBACK)
-                        conn.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
-                    if not conn.in_transaction:
-                        break
+                try:
+                    conn.execute("ROLLBACK")  # (a statement stopped by its handler may have ended it)
+                except sqlite3.Error:
+                    pass
+                if conn.in_transaction:
+                    self._drop(conn)  # cannot roll back: closing the connection does
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc) from None
                 if isinstance(exc, UnicodeEncodeError):  # a lone surrogate: SQLite text is UTF-8
@@ -999,12 +999,23 @@ class Store:
         background = conn is not None and conn is self._index_conn
         with self._write(conn) as c:
             before = c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchall()
-            self._merging = background  # (only while this statement runs: see _take_write_lock)
+            if background:
+                # a write of this store waiting, or an edit to catch up: this statement stops
+                # (SQLite asks every MERGE_CHECK_STEPS of its steps), the transaction rolls back.
+                # A progress handler stops only the statement it runs in; sqlite3_interrupt
+                # from the waiting thread could land after it and stop the ROLLBACK too.
+                c.set_progress_handler(self._merge_should_stop, MERGE_CHECK_STEPS)
+                self._merging = True
             try:
                 c.execute("INSERT INTO works_fts(works_fts, rank) VALUES ('merge', ?)", (pages,))
             finally:
-                self._merging = False
+                if background:
+                    self._merging = False
+                    c.set_progress_handler(None, 0)
             return c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchall() != before
+
+    def _merge_should_stop(self) -> int:
+        return 1 if self._waiters or self._index_due is not None else 0
 
     def merge_all(self) -> int:
         """Merge steps until none is due (an import's end: the user waits for it anyway)."""
@@ -1015,9 +1026,9 @@ class Store:
 
     def _merge_while_idle(self, epoch: int) -> None:
         """After a background catch-up, once no edit came for MERGE_IDLE seconds: merge steps
-        while they are due and no edit comes. An edit of this store interrupts a step (see
-        _take_write_lock), which is rolled back and done again after the edit's catch-up: an
-        edit waits for no merge (for the interrupted statement to stop: ~3 ms at 1M works)."""
+        while they are due and no edit comes. A write of this store waiting stops a step (see
+        merge_step), which is rolled back and done again after the edit's catch-up: an edit
+        waits for no merge (for the stopped statement to end: ~1-3 ms at 1M works)."""
         try:
             with self._index_cond:
                 self._index_cond.wait_for(lambda: epoch != self._epoch or self._index_due is not None, MERGE_IDLE)
@@ -1026,15 +1037,15 @@ class Store:
                     if epoch != self._epoch or self._index_due is not None:
                         return  # closed, or an edit came: its catch-up will merge on
                 with self._write_lock:
-                    if epoch != self._epoch or self.read_only or self._waiters:
-                        return
+                    if epoch != self._epoch or self.read_only or self._waiters or self._index_due is not None:
+                        return  # (an edit may have committed just before: its catch-up comes first)
                     if self._index_conn is None:
                         self._index_conn = self._connect()
                     try:
                         if not self.merge_step(conn=self._index_conn):
                             return
                     except StoreError:
-                        return  # interrupted by an edit (or locked, disk full): the next catch-up tries again
+                        return  # stopped for an edit (or locked, disk full): the next catch-up tries again
                     finally:
                         self.merge_steps += 1
         finally:
@@ -1042,24 +1053,30 @@ class Store:
                 self.merge_rounds += 1
                 self._index_cond.notify_all()
 
+    def _drop(self, conn: sqlite3.Connection) -> None:
+        """Close a connection whose transaction could not be ended (closing rolls it back), so
+        that it holds no lock; the next use of the store opens another."""
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+        if conn in self._connections:
+            self._connections.remove(conn)
+        if conn is self._index_conn:
+            self._index_conn = None
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
+
     def _take_write_lock(self) -> None:
-        """Take the write lock for a write of this store; a background merge statement running
-        meanwhile is interrupted (again until the lock is ours: an interrupt that comes before
-        the statement begins is lost), and no other merge step begins while we wait."""
+        """Take the write lock for a write of this store; while we wait, a background merge
+        statement stops (its progress handler sees us in `_waiters`) and no other merge step
+        begins."""
         if self._write_lock.acquire(blocking=False):
             return
         me = threading.get_ident()
         self._waiters.add(me)
         try:
-            while True:
-                conn = self._index_conn
-                if self._merging and conn is not None:
-                    try:
-                        conn.interrupt()
-                    except sqlite3.Error:
-                        pass
-                if self._write_lock.acquire(timeout=0.002):
-                    return
+            self._write_lock.acquire()
         finally:
             self._waiters.discard(me)
 
