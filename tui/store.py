@@ -539,7 +539,6 @@ class Store:
         self._index_due: float | None = None  # when the background catch-up is due (monotonic)
         self._indexed = 0  # background catch-ups finished (a search waits for the next one)
         self._epoch = 0  # close() moves it on: a background re-index from before then stops
-        self._merging = False  # a background merge statement runs (on _index_conn): a write stops it
         self._waiters: set[int] = set()  # threads waiting to write: background merging gives way
         self._prepare()
         if not self.read_only:
@@ -1005,12 +1004,10 @@ class Store:
                 # A progress handler stops only the statement it runs in; sqlite3_interrupt
                 # from the waiting thread could land after it and stop the ROLLBACK too.
                 c.set_progress_handler(self._merge_should_stop, MERGE_CHECK_STEPS)
-                self._merging = True
             try:
                 c.execute("INSERT INTO works_fts(works_fts, rank) VALUES ('merge', ?)", (pages,))
             finally:
                 if background:
-                    self._merging = False
                     c.set_progress_handler(None, 0)
             return c.execute("SELECT block FROM works_fts_data WHERE id = 10").fetchall() != before
 
@@ -1219,10 +1216,13 @@ class Store:
             elif total.added or total.updated:
                 # FTS5 merges nothing as it writes (see _settle_merging): the segments this
                 # import wrote are merged now rather than by the browser in the background
-                if self.merge_step():
-                    if progress is not None:
-                        progress(None, 0, 0)
-                    self.merge_all()
+                try:
+                    if self.merge_step():
+                        if progress is not None:
+                            progress(None, 0, 0)
+                        self.merge_all()
+                except StoreError:
+                    pass  # (full disk, locked): the works are in; the browser merges in the background
         return total
 
     def optimize_index(self) -> None:
