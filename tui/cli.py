@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -104,9 +105,17 @@ def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
     """
     if ctx.invoked_subcommand is None:
         store = open_store(ctx, db, read_only)
-        from .app import IbidApp
+        # No garbage collection while Textual is imported and the browser starts (see
+        # IbidApp.on_mount): its ~150k new objects made the collector run ~200 times.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            from .app import IbidApp
 
-        IbidApp(store).run()
+            IbidApp(store).run()
+        finally:
+            if enabled:
+                gc.enable()
 
 
 # ---------------------------------------------------------------------------- import

@@ -511,6 +511,42 @@ async def test_garbage_is_collected_when_the_user_pauses_not_while_typing(tmp_pa
     assert gc.isenabled() == before  # as it was before the app
 
 
+async def test_no_garbage_collection_while_the_browser_starts_nor_while_typing_after(tmp_path):
+    """Start-up runs without the collector (it ran ~200 times and cost ~100 ms of the first
+    paint); the first collection, a full one, waits for a pause in typing; the process gets
+    its collector back at the end."""
+    import gc
+
+    Store(tmp_path / "c.db").close()
+    before = gc.isenabled()
+    app = make_app(tmp_path / "c.db")
+    collected: list[int] = []
+
+    def watch(phase, info):
+        if phase == "stop":
+            collected.append(info["generation"])
+
+    gc.enable()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert not gc.isenabled(), "the collector runs during start-up"
+            gc.callbacks.append(watch)
+            try:
+                app._last_input = time.monotonic()  # a key just now
+                app._start_idle_gc()
+                assert collected == [] and not app._idle_gc_started  # put off, not run in the typing
+                app._last_input = time.monotonic() - 1.0  # a pause
+                app._start_idle_gc()
+                assert app._idle_gc_started and 2 in collected
+                assert not gc.isenabled()  # from now on the pauses collect (_idle_gc)
+            finally:
+                gc.callbacks.remove(watch)
+        assert gc.isenabled()  # given back as it was before the app
+    finally:
+        gc.enable() if before else gc.disable()
+
+
 async def test_a_screen_draws_at_up_to_120_frames_a_second(seed_db):
     """What changed is drawn within 1/120 s (Textual's default tick is 1/60 s)."""
     from tui.app import FRAMES_PER_SECOND

@@ -1,11 +1,12 @@
-"""Input and TextArea that draw control characters visibly: what the user pastes or edits is
-kept as it is, but an escape byte in it never reaches the terminal as an escape."""
+"""An Input that draws control characters visibly (and safe_strip, which the editor's TextArea
+uses too): what the user pastes or edits is kept as it is, but an escape byte in it never
+reaches the terminal as an escape."""
 
 from __future__ import annotations
 
 from rich.segment import Segment
 from textual.strip import Strip
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from ..safe import CONTROL, printable
 
@@ -22,13 +23,6 @@ def safe_strip(strip: Strip) -> Strip:
 
 class SafeInput(Input):
     """An Input whose pasted escape bytes are shown, not sent to the terminal."""
-
-    def render_line(self, y: int) -> Strip:
-        return safe_strip(super().render_line(y))
-
-
-class SafeTextArea(TextArea):
-    """A TextArea that edits the text as it is but draws its control characters visibly."""
 
     def render_line(self, y: int) -> Strip:
         return safe_strip(super().render_line(y))
