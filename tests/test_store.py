@@ -888,3 +888,38 @@ def test_a_year_range_alone_is_found_in_every_order(tmp_path: Path):
         assert sorted(store.search_ids("year:1993..1995", sort, limit=10**9)) == in_range
     assert store.search_ids("year:1993..1995", "relevance", limit=10**9) == in_range  # catalogue order
     store.close()
+
+
+def test_a_year_range_alone_in_each_order_as_sql_sorts_it_with_or_without_the_index(tmp_path: Path):
+    """A year range without words is read a year at a time from the index on (year, id) and the
+    years merged (Store._by_years): the same works in the same order as SQL's ORDER BY, for
+    any limit, with years in no order in the catalogue, works with no year, open ranges; and
+    the same again with the index gone (as during a bulk import)."""
+    import random
+
+    rng = random.Random(5)
+    works = [Work(key=f"W{i}", title=rng.choice(["alpha", "Beta", "gamma", "delta"]) + f" {rng.randrange(30)}",
+                  year=rng.choice([None, *range(1980, 2000)])) for i in range(600)]
+    store = Store(tmp_path / "years.db")
+    store.import_batch(Batch(works=works))
+    check = sqlite3.connect(tmp_path / "years.db")
+    orders = {"relevance": "id", "added": "id", "year": "year DESC, id", "title": "title COLLATE NOCASE, id"}
+    ranges = {"year:1985..1990": "year BETWEEN 1985 AND 1990", "year:1995..": "year >= 1995",
+              "year:..1982": "year <= 1982", "year:1999": "year = 1999", "year:1970..2030": "year BETWEEN 1970 AND 2030",
+              "year:2001..": "year >= 2001"}
+
+    def expected(where: str, order: str, limit: int) -> list[int]:
+        return [r[0] for r in check.execute(f"SELECT id FROM works WHERE {where} ORDER BY {order} LIMIT ?", (limit,))]
+
+    for dropped in (False, True):
+        if dropped:
+            store.conn.execute("DROP INDEX works_year")
+            store.conn.commit()
+        for text, where in ranges.items():
+            for limit in (1, 7, 60, 10**9):
+                for sort, order in orders.items():
+                    assert store.search_ids(text, sort, limit=limit) == expected(where, order, limit), (text, sort, limit)
+                assert store.search_newest(text, limit) == expected(where, "id DESC", limit), (text, limit)
+            assert store.search_count(text) == check.execute(f"SELECT count(*) FROM works WHERE {where}").fetchone()[0]
+    check.close()
+    store.close()
