@@ -55,9 +55,12 @@ _LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", 
             "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ"}
 _ACCENT_BASE = {"i": "i", "j": "j"}  # an accent on \i is on i
 _ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}",
-            ",": " ", " ": " ", "/": "", "-": "\u00ad"}
+            ",": " ", " ": " ", "/": "", "-": "\u00ad", ":": " ", ";": " ", "!": "", "@": ""}
 _WORDS = {"par": "", "textendash": "\u2013", "textemdash": "\u2014", "ldots": "\u2026",
-          "slash": "/", "Dash": "\u2014", "emdash": "\u2014", "endash": "\u2013"}  # (pylatexenc drops these 4)
+          "slash": "/", "Dash": "\u2014", "emdash": "\u2014", "endash": "\u2013",  # (pylatexenc drops these 4)
+          "dots": "\u2026", "textbackslash": "\\", "textquoteright": "\u2019", "textquoteleft": "\u2018",
+          "quad": " ", "qquad": " "}
+_DROPPED = {"vphantom", "hphantom", "phantom"}
 _STYLES = {"emph", "textit", "textbf", "textsc", "textrm", "textsf", "textsl", "textmd"}
 # Where pylatexenc loses text, this says what the LaTeX prints: it drops a macro it does not
 # know, so `Publishing \& \TeX` read "Publishing &" and `{\TeX}'s DVI files` "'s DVI files"
@@ -115,8 +118,15 @@ def _group(s: str, i: int, closing: bool) -> tuple[str, int]:
             else:
                 out.append("-")
                 i += 1
-        elif c == "'" and not s.startswith("''", i):
-            out.append("'")
+        elif c == "'" or c == "`":
+            if s.startswith("''", i) or s.startswith("``", i):
+                out.append("\u201d" if c == "'" else "\u201c")
+                i += 2
+            else:
+                out.append(c)
+                i += 1
+        elif c in "#^_":  # (outside math: kept, as pylatexenc does)
+            out.append(c)
             i += 1
         elif c == "\\":
             text, i = _macro(s, i + 1)
@@ -129,7 +139,7 @@ def _group(s: str, i: int, closing: bool) -> tuple[str, int]:
                 raise _Bail
             out.append(s[i:end + 1])
             i = end + 1
-        else:  # $$ % & # ^ _ ` '': pylatexenc's
+        else:  # $$ % &: pylatexenc's
             raise _Bail
     if closing:
         raise _Bail
@@ -147,10 +157,23 @@ def _macro(s: str, i: int) -> tuple[str, int]:
         name, j, letters = s[i], i + 1, False
     if not letters and name in _ESCAPES:
         return _ESCAPES[name], j
+    if name == "\\":  # a line break; its * (spaces before it too) and a [space] right after dropped
+        k = j
+        while k < len(s) and s[k] in " \t\n":
+            k += 1
+        if k < len(s) and s[k] == "*":
+            j = k + 1
+        if j < len(s) and s[j] == "[":
+            end = s.find("]", j)
+            if end < 0:
+                raise _Bail
+            j = end + 1
+        return "\n", j
     if name in _LOGOS:
         # the space after it kept (TeX would swallow it): `\TeX users` reads, and is found, as
         # two words, not "TeXusers"
         return _LOGOS[name], j
+    after = j
     if letters:
         j = _skip_space(s, j)
     if name in _ACCENTS:
@@ -164,11 +187,26 @@ def _macro(s: str, i: int) -> tuple[str, int]:
         return _LETTERS[name], j
     if name in _WORDS:
         return _WORDS[name], j
+    if name in _DROPPED:  # and its argument
+        if j >= len(s) or s[j] != "{":
+            raise _Bail
+        return "", _group(s, j + 1, True)[1]
+    if name == "url":  # the address as written (pylatexenc cut it at a %, a comment to LaTeX)
+        if j >= len(s) or s[j] != "{":
+            raise _Bail
+        end = s.find("}", j)
+        if end < 0 or "{" in s[j + 1:end] or "\\" in s[j + 1:end]:
+            raise _Bail
+        return f"<{s[j + 1:end]}>", end + 1
     if name in _STYLES or name in _TEXT_STYLES:
         if j >= len(s) or s[j] != "{":
             raise _Bail
         return _group(s, j + 1, True)
     if letters and name not in _known_macros() and name not in ("begin", "end"):  # (environments: pylatexenc's)
+        if name[0].isupper() and (not s.startswith("{", after) or s.startswith("{}", after)):
+            # what reads as a logo: a macro in capitals pylatexenc does not know, with no
+            # argument (TUGboat's `{\Java}`, `\XML{}`, `\CTAN`), is printed as its name, as _LOGOS
+            return name, after
         return "", j  # as pylatexenc: the name goes, any {argument} after it stays as a group
     raise _Bail
 
