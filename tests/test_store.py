@@ -921,5 +921,11 @@ def test_a_year_range_alone_in_each_order_as_sql_sorts_it_with_or_without_the_in
                     assert store.search_ids(text, sort, limit=limit) == expected(where, order, limit), (text, sort, limit)
                 assert store.search_newest(text, limit) == expected(where, "id DESC", limit), (text, limit)
             assert store.search_count(text) == check.execute(f"SELECT count(*) FROM works WHERE {where}").fetchone()[0]
+    # a year some other program wrote as text: no error, the same works as SQL finds
+    check.execute("CREATE INDEX works_year ON works(year, id)")  # (back, so the index is read)
+    check.execute("UPDATE works SET year = 'circa 1990' WHERE id = (SELECT max(id) FROM works)")
+    check.commit()
+    for sort, order in orders.items():
+        assert store.search_ids("year:1985..1990", sort) == expected("year BETWEEN 1985 AND 1990", order, 10**9)
     check.close()
     store.close()

@@ -1904,6 +1904,8 @@ class Store:
         last = self._read("SELECT max(year) FROM works")[0][0]
         if first is None:
             return []
+        if not isinstance(first, int) or not isinstance(last, int):
+            return None  # (a year that is not a number, written by some other program)
         lo = first if q.year_from is None else max(first, q.year_from)
         hi = last if q.year_to is None else min(last, q.year_to)
         if hi < lo:
