@@ -21,7 +21,7 @@ HANDMADE = [
     r"$x^2$ y", r"a $\alpha + \beta$ b", r"{$x$}y", r"\unknownmacro{a}{b} x", r"{\it x} y", r"\em x", r"\acro{TUG} x",
     r"\booktitle{A B} c", r"x \bf y", r"a \\ b", r"a \\[2pt] b", r"a\\* b", "a\\\\ \n *b", "a\\\\* [1pt] b", r"``q''", r"`q'", r"x''", r"\url{x} y",
     r"\textbackslash x", r"a\:b", r"a # b_c^d", r"\vphantom {x} y", r"a\@. b", r"a\!b", r"a\quad b", r"\dots x",
-    r"x\textquoteright s", r"\Acro{NASA} x",
+    r"x\textquoteright s", r"\Acro{NASA} x", r"{\SMC SGML}, and",
 ]
 # what the fast path leaves to pylatexenc (and why): unknown macros, math, comments, quotes
 DECLINED = [r"a%b", r"a & b", r"{unclosed", r"closed}", r"\url{a{b}}", r"$$x$$", r"$x", r"\cite{k}",
@@ -34,7 +34,8 @@ KEPT = [(r"Publishing \& \TeX", "Publishing & TeX", "Publishing &"),
         (r"\mbox{a b} c", "a b c", "c"), (r"a\slash b", "a/b", "ab"), (r"1990\Dash 2000", "1990\u20142000", "19902000"),
         (r"Database publishing with {\Java} and \TeX", "Database publishing with Java and TeX",
          "Database publishing with and"), (r"\XML{} files", "XML files", "files"),
-        (r"\CTAN: x", "CTAN: x", ": x"),
+        (r"\CTAN: x", "CTAN: x", ": x"), (r"on the \VAX.", "on the VAX.", "on the ."),
+        (r"Robert \Mc Gaffey", "Robert McGaffey", "Robert Gaffey"),
         (r"\url{http://x.org/~a/b%20c}", "<http://x.org/~a/b%20c>", "<http://x.org/ a/b>")]
 # which it compares with pylatexenc only without these (nor a macro that ends the math, as in
 # `{$\not$}a`, where pylatexenc takes the closing `$` for the macro's argument: `$\not$}a`)

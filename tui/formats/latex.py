@@ -59,7 +59,7 @@ _ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}"
 _WORDS = {"par": "", "textendash": "\u2013", "textemdash": "\u2014", "ldots": "\u2026",
           "slash": "/", "Dash": "\u2014", "emdash": "\u2014", "endash": "\u2013",  # (pylatexenc drops these 4)
           "dots": "\u2026", "textbackslash": "\\", "textquoteright": "\u2019", "textquoteleft": "\u2018",
-          "quad": " ", "qquad": " "}
+          "quad": " ", "qquad": " ", "Mc": "Mc"}  # (TUGboat's `\Mc Gaffey`)
 _DROPPED = {"vphantom", "hphantom", "phantom"}
 _STYLES = {"emph", "textit", "textbf", "textsc", "textrm", "textsf", "textsl", "textmd"}
 # Where pylatexenc loses text, this says what the LaTeX prints: it drops a macro it does not
@@ -203,9 +203,10 @@ def _macro(s: str, i: int) -> tuple[str, int]:
             raise _Bail
         return _group(s, j + 1, True)
     if letters and name not in _known_macros() and name not in ("begin", "end"):  # (environments: pylatexenc's)
-        if name[0].isupper() and (not s.startswith("{", after) or s.startswith("{}", after)):
-            # what reads as a logo: a macro in capitals pylatexenc does not know, with no
-            # argument (TUGboat's `{\Java}`, `\XML{}`, `\CTAN`), is printed as its name, as _LOGOS
+        if name[0].isupper() and (after == len(s) or s.startswith("{}", after) or s[after] in "}\\.,;:!?)/-'"):
+            # what reads as a logo: a macro in capitals pylatexenc does not know, standing alone
+            # (TUGboat's `{\Java}`, `\XML{}`, `\CTAN\ `, `\VAX.`), is printed as its name, as
+            # _LOGOS; one before a word is more likely a switch (`{\SMC SGML}`): dropped
             return name, after
         return "", j  # as pylatexenc: the name goes, any {argument} after it stays as a group
     raise _Bail
