@@ -166,6 +166,7 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
         except OSError as exc:
             fail(f"{report}: cannot write the report ({exc.strerror or exc}); nothing was imported")
     failed = 0
+    imported: list[tuple[Path, int]] = []  # each file imported whole, and its works added
     for path in files:
         try:
             stream = open_path(path, encoding)
@@ -200,6 +201,7 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
             else:
                 store.import_batches(stream.batches, on_duplicate, summary=summary, overlap=stream.overlap,
                                      expected=size or None)
+            _print_summary(str(path), summary, out)  # (a ctrl-c while it prints: below, not "nothing kept")
         except FormatError as exc:  # a streamed file can still fail on a later line
             fail(f"{exc}; {summary.added} works of {path} were imported before it")
         except KeyboardInterrupt:
@@ -211,7 +213,14 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
             if added:
                 fail(f"interrupted, but {path} had been imported already ({added} works added)")
             raise
-        _print_summary(str(path), summary, out)
+        imported.append((path, summary.added))
+    try:
+        store.close()  # the last commit to the disk (an fsync, a checkpoint): a ctrl-c now loses nothing
+    except KeyboardInterrupt:
+        if not imported:
+            raise
+        what = imported[0][0] if len(imported) == 1 else "every file"
+        fail(f"interrupted, but {what} had been imported already ({sum(n for _, n in imported)} works added)")
     if failed:
         sys.exit(1)
 

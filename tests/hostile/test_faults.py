@@ -148,16 +148,28 @@ def test_kill_9_mid_import_loses_nothing_and_a_rerun_completes(catalogue: Path, 
 
 def test_ctrl_c_mid_import_is_one_line_and_rolls_back(catalogue: Path):
     big = need_data("bench/aan-acl-metadata.bib")
-    before = snapshot(catalogue)
-    proc = _start_import(catalogue, big)
-    try:
-        assert _wait_until_writing(proc, catalogue, 2 << 20), proc.communicate()
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 1 and "Traceback" not in err
+    pristine = catalogue.with_name("pristine.db")
+    shutil.copy(catalogue, pristine)  # (closed by the fixture's commands: no WAL beside it)
+    for _ in range(5):
+        shutil.copy(pristine, catalogue)
+        before = snapshot(catalogue)
+        proc = _start_import(catalogue, big)
+        try:
+            assert _wait_until_writing(proc, catalogue, 2 << 20), proc.communicate()
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        if proc.returncode in (0, -signal.SIGINT) and f"{big}: 18041 added" in out and not err.strip():
+            # The interrupt came after the import had ended: printed, closed, the process leaving
+            # (a loaded machine can be that slow to send it). Nothing lost; not what this tests.
+            assert integrity(catalogue) == "ok"
+            continue
+        break
+    else:
+        pytest.fail("in 5 tries the interrupt never reached the import before it ended")
+    assert proc.returncode == 1 and "Traceback" not in err, (proc.returncode, err)
     assert integrity(catalogue) == "ok"
     # The import is one transaction; the WAL only shows it once SQLite writes pages out (a large
     # page cache may hold them to the commit), so ctrl-c can land mid-write or just after the
@@ -168,6 +180,44 @@ def test_ctrl_c_mid_import_is_one_line_and_rolls_back(catalogue: Path):
     else:
         assert line.startswith(f"ibid: interrupted, but {big} had been imported already (")
         assert "works added)" in line
+
+
+@pytest.mark.parametrize("where", ["summary", "close"])
+def test_ctrl_c_after_the_commit_says_the_file_was_imported(catalogue: Path, monkeypatch, where):
+    """A ctrl-c that lands once the import has committed, while its summary prints or while
+    the catalogue closes (the last fsync and checkpoint), says the works are in: it used to say
+    "nothing after the last confirmed change was kept" (found by the run above under load)."""
+    import tui.cli
+
+    real_close, real_summary = Store.close, tui.cli._print_summary
+    interrupted = []
+
+    def close(self):
+        if where == "close" and not interrupted:
+            interrupted.append(True)
+            real_close(self)  # (closed, as far as it got)
+            raise KeyboardInterrupt
+        real_close(self)
+
+    def summary(*args, **kwargs):
+        real_summary(*args, **kwargs)
+        if where == "summary":
+            raise KeyboardInterrupt
+
+    bib = catalogue.with_name("two.bib")
+    bib.write_text("@article{New2001, title = {One}, year = 2001}\n@book{New2002, title = {Two}, year = 2002}\n")
+    before = Store(catalogue, read_only=True)
+    count = before.count()
+    before.close()
+    monkeypatch.setattr(Store, "close", close)
+    monkeypatch.setattr(tui.cli, "_print_summary", summary)
+    line = one_error_line(ibid("import", "--db", catalogue, bib))
+    assert interrupted or where == "summary"
+    after = Store(catalogue, read_only=True)
+    assert after.count() == count + 2 and after.work("New2002").title == "Two"
+    after.close()
+    assert line == f"ibid: interrupted, but {bib} had been imported already (2 works added)"
+    assert integrity(catalogue) == "ok"
 
 
 # ---------------------------------------------------------------------------- a held write lock
