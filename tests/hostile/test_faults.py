@@ -100,8 +100,12 @@ def lock_held(db: Path, seconds: float | None = None):
 
 
 def _start_import(db: Path, big: Path, env=None) -> subprocess.Popen:
+    # ctrl-c as a terminal sends it: SIGINT at its default in the child, whatever the tests'
+    # process inherited (a shell starts a background job with SIGINT ignored, and an ignored
+    # signal stays ignored across exec: the import never saw the interrupt)
     return subprocess.Popen(ibid_cmd() + ["--db", str(db), "import", str(big)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_until_writing(proc: subprocess.Popen, db: Path, wal_bytes: int, timeout: float = 600) -> bool:
