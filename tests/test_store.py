@@ -927,5 +927,8 @@ def test_a_year_range_alone_in_each_order_as_sql_sorts_it_with_or_without_the_in
     check.commit()
     for sort, order in orders.items():
         assert store.search_ids("year:1985..1990", sort) == expected("year BETWEEN 1985 AND 1990", order, 10**9)
+    with_word = [r[0] for r in check.execute("SELECT id FROM works WHERE title LIKE 'alpha%' "
+                                             "AND year BETWEEN 1985 AND 1990 ORDER BY id")]
+    assert with_word and store.search_ids("alpha year:1985..1990", "added") == with_word  # (the FTS path too)
     check.close()
     store.close()

@@ -58,7 +58,6 @@ class IbidApp(App):
         # in it (a full collection of 37-49 ms in the first frame; 90-118 ms in all, at 100k
         # works): off until _start_idle_gc, which collects once and hands it to the pauses.
         gc.disable()
-        self._started = time.monotonic()
         self.push_screen(MainScreen(self.store))
         self.set_timer(3.0, self._start_idle_gc)
 

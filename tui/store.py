@@ -1900,14 +1900,10 @@ class Store:
                                             "AND name IN ('works_year', 'works_title')")}
         if "works_year" not in indexes or (sort == "title" and "works_title" not in indexes):
             return None
-        first = self._read("SELECT min(year) FROM works")[0][0]  # (each alone: an index seek)
-        last = self._read("SELECT max(year) FROM works")[0][0]
-        if first is None:
-            return []
-        if not isinstance(first, int) or not isinstance(last, int):
-            return None  # (a year that is not a number, written by some other program)
-        lo = first if q.year_from is None else max(first, q.year_from)
-        hi = last if q.year_to is None else min(last, q.year_to)
+        span = self._year_span(q.year_from, q.year_to)
+        if span is None:
+            return None
+        lo, hi = span
         if hi < lo:
             return []
         if sort == "title":
@@ -1941,6 +1937,17 @@ class Store:
             for cursor in cursors:
                 cursor.close()
 
+    def _year_span(self, year_from: int | None, year_to: int | None) -> tuple[int, int] | None:
+        """A year range cut to the catalogue's oldest and newest years (empty when the first
+        exceeds the last); None when no work has a year, or one is not a number (written by some
+        other program). Two index seeks (min and max, each alone: together they scan)."""
+        first = self._read("SELECT min(year) FROM works")[0][0]
+        last = self._read("SELECT max(year) FROM works")[0][0]
+        if not isinstance(first, int) or not isinstance(last, int):
+            return None
+        return (first if year_from is None else max(first, year_from),
+                last if year_to is None else min(last, year_to))
+
     def _year_ids(self, year_from: int | None, year_to: int | None) -> tuple[int, int]:
         """The smallest and largest id of the works in these years (index seeks, two a year),
         remembered until the catalogue changes; (1, 0) when there are none."""
@@ -1950,20 +1957,16 @@ class Store:
             cache = self._local.year_ids = (version, {})
         key = (year_from, year_to)
         if key not in cache[1]:
-            first = self._read("SELECT min(year) FROM works")[0][0]
-            last = self._read("SELECT max(year) FROM works")[0][0]
+            span = self._year_span(year_from, year_to)
             bounds = (1, 0)
-            if first is not None:
-                lo, hi = max(first, year_from if year_from is not None else first), \
-                    min(last, year_to if year_to is not None else last)
-                if hi - lo > 400:
-                    bounds = (0, 2**63 - 1)  # too many years to seek: no bound
-                else:
-                    ids = [self._read(f"SELECT id FROM works WHERE year = ? ORDER BY id {d} LIMIT 1", (y,))
-                           for y in range(lo, hi + 1) for d in ("", "DESC")]
-                    found = [r[0][0] for r in ids if r]
-                    if found:
-                        bounds = (min(found), max(found))
+            if span is None or span[1] - span[0] > 400:
+                bounds = (0, 2**63 - 1)  # no years to seek, or too many: no bound
+            else:
+                ids = [self._read(f"SELECT id FROM works WHERE year = ? ORDER BY id {d} LIMIT 1", (y,))
+                       for y in range(span[0], span[1] + 1) for d in ("", "DESC")]
+                found = [r[0][0] for r in ids if r]
+                if found:
+                    bounds = (min(found), max(found))
             if len(cache[1]) > 100:
                 cache[1].clear()
             cache[1][key] = bounds
