@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import OUT, header  # noqa: E402
 from tui.app import IbidApp  # noqa: E402
-from tui.screens.main import MainScreen, load_page  # noqa: E402
+from tui.screens.main import SEARCH_CAP, MainScreen, load_page  # noqa: E402
 from tui.store import INDEX_DELAY, Store  # noqa: E402
 from tui.widgets.work_list import WorkList  # noqa: E402
 
@@ -348,10 +348,19 @@ def store_figures(db: str, path: Path, n: int = 100) -> None:
             t = time.perf_counter()
             store.search_ids(typed, "relevance", 10_000)
             ranked.append((time.perf_counter() - t) * 1000)
+    # the whole list (SEARCH_CAP) in another order, as after `s` in the browser: each query whole
+    by_sort = {sort: [] for sort in ("year", "title", "cited")}
+    for query in QUERIES:
+        for sort, times in by_sort.items():
+            t = time.perf_counter()
+            store.search_ids(query, sort, SEARCH_CAP)
+            times.append((time.perf_counter() - t) * 1000)
     stats(db, "open a work (store, load_page)", page)
     stats(db, "similar alone (store)", sim)
     stats(db, "search: first page (store, newest)", newest)
     stats(db, "search: ranked (store, search_ids)", ranked)
+    for sort, times in by_sort.items():
+        stats(db, f"search: by {sort}, {SEARCH_CAP:,} (store)", times)
     store.close()
 
 

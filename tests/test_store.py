@@ -932,3 +932,59 @@ def test_a_year_range_alone_in_each_order_as_sql_sorts_it_with_or_without_the_in
     assert with_word and store.search_ids("alpha year:1985..1990", "added") == with_word  # (the FTS path too)
     check.close()
     store.close()
+
+
+def test_a_search_by_year_title_or_citations_is_ordered_as_python_orders_its_matches(tmp_path: Path):
+    """Words with a sort: many matches are read in the sort's index order (Store._by_index),
+    few are read and sorted; a narrow year range by title or citations, or an index missing,
+    goes the plain way. Whatever the way, the same works in the same order as sorting the
+    matches here: words common and rare, prefixes, year ranges broad and narrow, limits from 1
+    to all (the walk's threshold depends on the limit), with and without the indexes."""
+    import random
+
+    rng = random.Random(11)
+    works, cited = [], {}
+    for i in range(600):
+        words = [w for w, share in (("alpha", 0.9), ("beta", 0.4), ("gamma", 0.05)) if rng.random() < share]
+        title = " ".join([rng.choice(["On", "the", "Zeta", "of", "Ion"]), *words, str(rng.randrange(50))])
+        works.append(Work(key=f"W{i}", title=title, year=rng.choice([None, *range(1980, 2000)])))
+    links = {(f"W{rng.randrange(600)}", f"W{rng.randrange(60)}") for _ in range(900)}  # the first 60 cited most
+    links = [(a, b) for a, b in links if a != b]
+    for _, b in links:
+        cited[b] = cited.get(b, 0) + 1
+    store = Store(tmp_path / "sorts.db")
+    store.import_batch(Batch(works=works, citations=links))
+    by_key = {w.key: store.work(w.key) for w in works}
+
+    def expected(words: list[str], prefix: str | None, lo: int | None, hi: int | None, sort: str, limit: int):
+        found = []
+        for key, w in by_key.items():
+            tokens = w.title.lower().split()
+            if not all(x in tokens for x in words) or (prefix and not any(t.startswith(prefix) for t in tokens)):
+                continue
+            if (lo is not None or hi is not None) and (w.year is None or (lo is not None and w.year < lo)
+                                                       or (hi is not None and w.year > hi)):
+                continue
+            found.append((key, w))
+        keys = {"year": lambda kw: (kw[1].year is None, -(kw[1].year or 0), kw[1].id),  # NULL last, as SQLite
+                "title": lambda kw: (kw[1].title.lower(), kw[1].id),
+                "cited": lambda kw: (-cited.get(kw[0], 0), kw[1].id)}[sort]
+        return [w.id for _, w in sorted(found, key=keys)][:limit]
+
+    searches = {"alpha": (["alpha"], None, None, None), "beta": (["beta"], None, None, None),
+                "gamma": (["gamma"], None, None, None), "alpha beta": (["alpha", "beta"], None, None, None),
+                "alpha be": (["alpha"], "be", None, None), "the": (["the"], None, None, None),
+                "alpha year:1983..": (["alpha"], None, 1983, None), "alpha year:..1997": (["alpha"], None, None, 1997),
+                "alpha year:1990..1991": (["alpha"], None, 1990, 1991), "beta year:1999": (["beta"], None, 1999, 1999),
+                "zeta year:1985..1999": (["zeta"], None, 1985, 1999), "omega": (["omega"], None, None, None)}
+    for dropped in (False, True):
+        if dropped:
+            for index in ("works_year", "works_title", "citation_counts_cited_by"):
+                store.conn.execute(f"DROP INDEX {index}")
+            store.conn.commit()
+        for text, (words, prefix, lo, hi) in searches.items():
+            for limit in (1, 7, 60, 250, 10**9):
+                for sort in ("year", "title", "cited"):
+                    assert store.search_ids(text, sort, limit=limit) == expected(words, prefix, lo, hi, sort, limit), \
+                        (text, sort, limit, dropped)
+    store.close()

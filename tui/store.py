@@ -55,6 +55,14 @@ BULK_IMPORT_MIN = 20_000  # works: an import of at least this many, into a catal
 # indexes a bulk import drops and makes again at its end (a sort, instead of a row at a time)
 _BULK_INDEXES = ("works_title", "works_year", "works_venue", "works_doi", "work_authors_author",
                  "keywords_keyword", "citations_cited", "citation_counts_cited_by")
+# the orders of a search's sorts, over `works w` (joined to `citation_counts c` for `cited`)
+_ORDERS = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id", "cited": "c.cited_by DESC, w.id"}
+# a sort of a search with words -> what Store._by_index walks: the table, its work id, the index,
+# and the order (the same as _search_sql's: the index's, or SQLite sorts the works of one
+# year, or of one count of citations, by id as it goes)
+_SORT_INDEXES = {"year": ("works", "id", "works_year", "year DESC, id"),
+                 "title": ("works", "id", "works_title", "title COLLATE NOCASE, id"),
+                 "cited": ("citation_counts", "work_id", "citation_counts_cited_by", "cited_by DESC, work_id")}
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (the default is 2 MB)
 # FTS5's merge settings, kept in the catalogue (see Store._settle_merging): FTS5 never merges
 # segments in a write of its own accord (automerge 0) but past 64 segments on a level; the
@@ -1882,9 +1890,7 @@ class Store:
                     f"LIMIT {RANK_CANDIDATES}) ORDER BY score, id"), [q.match, *params]
         counts = " JOIN citation_counts c ON c.work_id = w.id" if sort == "cited" else ""
         sql = f"SELECT {select} FROM works_fts f JOIN works w ON w.id = f.rowid{counts} WHERE works_fts MATCH ?{filters}"
-        order = {"year": "w.year DESC, w.id", "title": "w.title COLLATE NOCASE, w.id",
-                 "cited": "c.cited_by DESC, w.id"}.get(sort, "w.id")
-        return sql + f" ORDER BY {order}", [q.match, *params]
+        return sql + f" ORDER BY {_ORDERS.get(sort, 'w.id')}", [q.match, *params]
 
     def _by_years(self, q: Query, sort: str, limit: int) -> list[int] | None:
         """The works of a year range alone (no words), in catalogue order (`relevance`, `added`),
@@ -1937,6 +1943,56 @@ class Store:
             for cursor in cursors:
                 cursor.close()
 
+    def _by_index(self, q: Query, sort: str, limit: int) -> list[int] | None:
+        """The matches of a search with words by `year`, `title` or `cited`. The plain way
+        (_search_sql) reads every match's row and sorts them all: 0.8-1.8 s for `the` at a
+        million works, 1 s for a 2-letter prefix, 0.3 s for a word in 15% of the works. When
+        there are many, they are read in that order from its index (_SORT_INDEXES) until `limit`
+        are in, SQLite making the ids FTS5 finds a list to look each work up in as it goes:
+        0.15-0.3 s and 60-80 ms. When there are few the walk could read most of the index to find
+        them (60-100 ms at a million; the year index only the range's) where their rows cost a
+        few us each: so the plain way (None) when fewer than sqrt(limit * works / 10) are
+        expected (31,623 of a million, for 10,000), judged on how close together the newest of
+        them are (_newest_matches: counting them cost as much as the plain way for `quantum
+        theory model`, 20-30 ms); and by title or citations in a year range holding half the works
+        or fewer (a catalogue's years can be bunched in its ids, misleading the judgement; such a
+        walk is of every work: 0.25 s against 0.16 for `theory year:2001..2005`). None too when an
+        index is missing (a bulk import is making it)."""
+        table, column, index, order = _SORT_INDEXES[sort]
+        fts, params = "SELECT rowid FROM works_fts WHERE works_fts MATCH ?", [q.match]
+        years, year_params = [], []
+        if q.year_from is not None:
+            years.append("year >= ?")
+            year_params.append(q.year_from)
+        if q.year_to is not None:
+            years.append("year <= ?")
+            year_params.append(q.year_to)
+        needed = {index} | ({"works_year"} if years else set())
+        present = {r[0] for r in self._read(
+            f"SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(needed))})",
+            sorted(needed))}
+        if present != needed:
+            return None
+        if years:
+            fts += " AND rowid BETWEEN ? AND ?"  # (as in _search_sql)
+            params += self._year_ids(q.year_from, q.year_to)
+        total = self.count()
+        if years and sort != "year" and 2 * self._read(
+                f"SELECT count(*) FROM works INDEXED BY works_year WHERE {' AND '.join(years)}", year_params)[0][0] <= total:
+            return None  # a narrow range, by title or citations: the walk would be of every work to find it
+        newest = self._newest_matches(q)
+        if len(newest) < 100 or len(newest) * len(newest) * total <= (newest[0] - newest[-1] + 1) ** 2 * limit // 10:
+            return None  # few: (matches / works)^2 <= limit / works / 10 at the newest of them
+        if sort == "year":  # the walk is of the years asked for only
+            where, params = [*years, f"id IN ({fts})"], [*year_params, *params]
+        else:
+            where = [f"{column} IN ({fts})"]
+            if years:
+                where.append(f"{column} IN (SELECT id FROM works INDEXED BY works_year WHERE {' AND '.join(years)})")
+                params += year_params
+        return [r[0] for r in self._read(f"SELECT {column} FROM {table} INDEXED BY {index} "
+                                         f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?", (*params, limit))]
+
     def _year_span(self, year_from: int | None, year_to: int | None) -> tuple[int, int] | None:
         """A year range cut to the catalogue's oldest and newest years (empty when the first
         exceeds the last); None when no work has a year, or one is not a number (written by some
@@ -1985,9 +2041,9 @@ class Store:
         if sort == "relevance" and q.match is not None:
             with self._cancellable(cancel):
                 return self._ranked(q)[:limit]
-        if q.match is None:
+        if q.match is None or sort in _SORT_INDEXES:
             with self._cancellable(cancel):
-                ids = self._by_years(q, sort, limit)
+                ids = self._by_years(q, sort, limit) if q.match is None else self._by_index(q, sort, limit)
             if ids is not None:
                 return ids
         sql, params = self._search_sql(q, "w.id", sort)
@@ -2010,12 +2066,7 @@ class Store:
         sql, params = self._search_sql(q, "f.rowid", "newest")
         rare = q.parts
         if self.count() > EXACT_RANK_UP_TO:
-            newest = getattr(self._local, "newest", None)
-            if newest is not None and newest[:2] == ((q.match, q.year_from, q.year_to), self._writes) \
-                    and len(newest[2]) >= min(DENSITY_PROBE, 100):
-                probe = newest[2]  # the first page just shown: no need to read it again
-            else:
-                probe = [r[0] for r in self._read(sql + " LIMIT ?", (*params, DENSITY_PROBE))]
+            probe = self._newest_matches(q)
             if len(probe) < 2:
                 return probe
             if probe[0] - probe[-1] < 2 * len(probe):  # the whole query holds in most works: so does each word
@@ -2033,6 +2084,16 @@ class Store:
             "WHERE works_fts MATCH ? AND f.rowid BETWEEN ? AND ?", (" ".join(rare), candidates[-1], candidates[0]))
             if i in chosen}
         return sorted(candidates, key=lambda i: (scores.get(i, 0.0), i))
+
+    def _newest_matches(self, q: Query) -> list[int]:
+        """The newest DENSITY_PROBE matches of a search with words (a ms), or the first page the
+        browser just showed for it (search_newest), which serves as well."""
+        newest = getattr(self._local, "newest", None)
+        if newest is not None and newest[:2] == ((q.match, q.year_from, q.year_to), self._writes) \
+                and len(newest[2]) >= min(DENSITY_PROBE, 100):
+            return newest[2]
+        sql, params = self._search_sql(q, "f.rowid", "newest")
+        return [r[0] for r in self._read(sql + " LIMIT ?", (*params, DENSITY_PROBE))]
 
     def _dense(self, part: str, below: int) -> bool:
         """Whether a phrase is in more than half the works, judged on the newest DENSITY_PROBE
