@@ -988,3 +988,45 @@ def test_a_search_by_year_title_or_citations_is_ordered_as_python_orders_its_mat
                     assert store.search_ids(text, sort, limit=limit) == expected(words, prefix, lo, hi, sort, limit), \
                         (text, sort, limit, dropped)
     store.close()
+
+
+def test_a_search_count_is_the_works_matching_now_after_edits_and_deletions(tmp_path: Path):
+    """search_count with words and no years counts in the full-text index alone (no row read
+    per match): the index must hold every work and no other, edited or deleted, by this store
+    or another connection to the catalogue. Checked against the works' titles read here."""
+    import random
+
+    rng = random.Random(3)
+    path = tmp_path / "count.db"
+    store = Store(path)
+    store.import_batch(Batch(works=[Work(key=f"W{i}", title=" ".join(rng.sample(["alpha", "beta", "gamma", "delta",
+                                                                                    "alphabet", "betamax"], 3)))
+                                    for i in range(300)]))
+    other = Store(path)
+
+    def check() -> None:
+        titles = [r[0].split() for r in sqlite3.connect(path).execute("SELECT title FROM works")]
+        for text, hit in {"alpha ": lambda t: "alpha" in t, "alph": lambda t: any(w.startswith("alph") for w in t),
+                          "beta gamma ": lambda t: "beta" in t and "gamma" in t, "omega ": lambda t: "omega" in t,
+                          "title:delta ": lambda t: "delta" in t}.items():  # (a last word typed on is a prefix)
+            expected = sum(1 for t in titles if hit(t))
+            assert store.search_count(text) == expected == len(store.search_ids(text, "added", 10**9)), text
+
+    check()
+    for i in range(0, 300, 7):  # edits: their index entries are pending until the store catches up
+        work = store.work(f"W{i}")
+        work.title = "omega alpha" if i % 2 else "delta"
+        store.update_work(work.id, work)
+    check()
+    new = store.add_work(Work(key="NEW", title="omega beta gamma"), remember=True)
+    check()
+    store.undo()  # the new work is deleted
+    assert store.search_count("omega beta gamma") == 0
+    check()
+    work = other.work("W1")  # another connection's edit
+    work.title = "omega"
+    other.update_work(work.id, work)
+    other.close()
+    check()
+    store.close()
+    assert new.key == "NEW"

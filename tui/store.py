@@ -2199,9 +2199,15 @@ class Store:
         q = parse(text) if isinstance(text, str) else text
         if q.empty:
             return self.count()
-        sql, params = self._search_sql(q, "count(*)", "none")
+        if q.match is not None and q.year_from is None and q.year_to is None:
+            # The index holds every work and no other (the invariant of m004): no need to read
+            # each match's row (0.65 s for `the` at a million works; 50 ms without)
+            sql, params = "SELECT count(*) FROM works_fts WHERE works_fts MATCH ?", [q.match]
+        else:
+            sql, params = self._search_sql(q, "count(*)", "none")
+            sql = sql.rsplit(" ORDER BY", 1)[0]
         with self._cancellable(cancel):
-            return self._read(sql.rsplit(" ORDER BY", 1)[0], params)[0][0]
+            return self._read(sql, params)[0][0]
 
     def search(self, text: str, sort: str = "relevance", limit: int = 50) -> list[ListRow]:
         """The best `limit` matches as list rows."""
