@@ -1030,3 +1030,39 @@ def test_a_search_count_is_the_works_matching_now_after_edits_and_deletions(tmp_
     check()
     store.close()
     assert new.key == "NEW"
+
+
+@pytest.mark.parametrize("sort", ["added", "title", "year", "cited"])
+def test_the_browsed_catalogue_reads_the_newest_year_and_the_most_cited_first_page_by_page(tmp_path: Path, sort):
+    """BrowseSource's pages, read one after another (a keyset seek from the row before) or
+    jumped to (an offset; past the middle, read from the end), are the same list: by year the
+    newest first (no year last), by citations the most cited first, as a search sorts them."""
+    import random
+
+    from tui.listing import PAGE, BrowseSource
+
+    rng = random.Random(2)
+    n = 2 * PAGE + 57
+    works = [Work(key=f"W{i}", title=rng.choice(["alpha", "Beta", "gamma"]) + f" {rng.randrange(40)}",
+                  year=rng.choice([None, *range(1990, 2000)])) for i in range(n)]
+    links = {(f"W{rng.randrange(n)}", f"W{rng.randrange(30)}") for _ in range(300)}
+    store = Store(tmp_path / "browse.db")
+    store.import_batch(Batch(works=works, citations=[(a, b) for a, b in links if a != b]))
+    source = BrowseSource(store, store.count(), sort)
+    pages = (n + PAGE - 1) // PAGE
+    walked, previous = [], None
+    for page in range(pages):
+        rows = source.fetch(page, previous)
+        walked += rows
+        previous = rows[-1]
+    jumped = [row for page in range(pages) for row in source.fetch(page, None)]
+    assert [r.id for r in walked] == [r.id for r in jumped] and len(walked) == n
+    years = [r.year for r in walked if r.year is not None]
+    value = {"added": lambda r: r.id, "title": lambda r: r.title.lower(), "cited": lambda r: -r.cited_by,
+             "year": lambda r: (r.year is None, -(r.year or 0))}[sort]
+    assert [value(r) for r in walked] == sorted(value(r) for r in walked)
+    if sort == "year":
+        assert walked[0].year == max(years) and walked[-1].year is None
+    if sort == "cited":
+        assert walked[0].cited_by == max(r.cited_by for r in walked) > 0
+    store.close()

@@ -12,6 +12,9 @@ from .models import ListRow
 from .store import Store
 
 PAGE = 100
+# sorts that browse from the top down: the newest year first, the most cited first (as a search
+# sorts by them); the others from A, from the first added
+DESCENDING_SORTS = ("year", "cited")
 
 
 @dataclass
@@ -33,8 +36,9 @@ class BrowseSource:
         if self.sort == "added" and self.dense:
             # any page, even a jump to the middle of a million, is one seek (OFFSET walks there)
             return self.store.browse_from_id(page * PAGE, max(0, min(PAGE, self.total - page * PAGE)))
+        down = self.sort in DESCENDING_SORTS
         if previous is not None:
-            rows = self.store.browse_after(previous, self.sort, PAGE)
+            rows = self.store.browse_after(previous, self.sort, PAGE, descending=down)
             if rows is not None:
                 return rows
         offset = page * PAGE
@@ -42,9 +46,9 @@ class BrowseSource:
             # Near the end: read backwards from the last row, so End costs what Home does.
             from_end = max(self.total - offset - PAGE, 0)
             count = min(PAGE, self.total - offset)
-            rows = self.store.browse(self.sort, from_end, count, descending=True)
+            rows = self.store.browse(self.sort, from_end, count, descending=not down)
             return rows[::-1]
-        return self.store.browse(self.sort, offset, PAGE)
+        return self.store.browse(self.sort, offset, PAGE, descending=down)
 
 
 @dataclass

@@ -303,13 +303,55 @@ async def test_sort_cycles(seed_db):
     app = make_app(seed_db)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
+        store = main_screen(app).store
+        everything = store.browse("added", 0, 100)
         await pilot.press("s")  # added -> title
         await settle(pilot)
         works = app.screen.query_one(WorkList)
         assert works.row(0).title.startswith("A New Alliance")
-        await pilot.press("s")  # -> year
+        await pilot.press("s")  # -> year: the newest first, as a search sorts by year
         await settle(pilot)
-        assert works.row(0).year == 2005
+        years = [works.row(i).year for i in range(len(everything))]
+        assert years[0] == max(r.year for r in everything if r.year is not None)
+        assert [y for y in years if y is not None] == sorted((y for y in years if y is not None), reverse=True)
+        assert "sorted by year, newest first" in status(app)
+        await pilot.press("s")  # -> the most cited first (none is cited here: see the next test)
+        await settle(pilot)
+        assert "sorted by most cited" in status(app)
+
+
+async def test_a_new_search_lists_the_best_hits_first_and_clearing_it_brings_back_the_order(turing_db):
+    """The catalogue sorted by title, then a search: by relevance (`enter` opens the best hit,
+    not the first title); `s` during it sorts the search; cleared, the list is by title again."""
+    app = make_app(turing_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("s")  # added -> title
+        await settle(pilot)
+        assert "sorted by title" in status(app)
+        await search(pilot, "computing machinery intelligence")
+        assert screen.sort == "relevance" and status(app).endswith("by relevance")
+        works = screen.query_one(WorkList)
+        ranked = screen.store.search_ids("computing machinery intelligence", "relevance", 10)
+        assert works.row(0).id == ranked[0]
+        await pilot.press("down", "s")  # to the list; relevance -> year
+        await settle(pilot)
+        assert status(app).endswith("by year, newest first")
+        screen.query_one("#search", Input).value = "computing machinery"
+        await settle(pilot)
+        assert screen.sort == "year"  # refining a search keeps its order
+        screen.query_one("#search", Input).value = ""
+        await settle(pilot)
+        assert screen.sort == "title" and "sorted by title" in status(app)
+        titles = [works.row(i).title.lower() for i in range(min(len(works.source), 20))]
+        assert titles == sorted(titles)
+        await pilot.press("down", "s", "s")  # title -> year -> the most cited first
+        await settle(pilot)
+        assert "sorted by most cited" in status(app)
+        cited = [works.row(i).cited_by for i in range(min(len(works.source), 50))]  # (the first page is read)
+        assert cited == sorted(cited, reverse=True) and cited[0] == max(r.cited_by for r in screen.store.browse("added", 0, 10**6))
+        assert cited[0] > 0
 
 
 def test_snapshot_seed_record(seed_db, snap_compare):

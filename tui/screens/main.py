@@ -19,7 +19,7 @@ from ..attach import attach, stored_path
 from ..config import ConfigError, load_config, resolver_hint
 from ..formats import FormatError
 from ..links import external_url, openurl
-from ..listing import PAGE, BrowseSource, IdsSource
+from ..listing import DESCENDING_SORTS, PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
 from ..query import SORTS
 from ..safe import printable
@@ -42,6 +42,7 @@ SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are
 CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ibid import)
 CITATIONS_SHOWN = 2_000
 BROWSE_SORTS = ("added", "title", "year", "cited")
+SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
 
 HELP = """\
 # ibid
@@ -60,7 +61,9 @@ follows the highlighted work.
 - `delete` on a highlighted citation or reference removes the link; `u` undoes the last change
   (links, edits, new works), even after a restart.
 - `e` edits the work's BibTeX (`ctrl+s` saves, `escape` cancels); `n` adds a new work.
-- `a` the author's profile; `s` changes the sort; `o` opens the DOI or URL (or, on an
+- `s` changes the order: the catalogue by added, title, year (newest first) or most cited; a
+  search (which starts with the best hits first) by relevance, year, title or most cited.
+- `a` the author's profile; `o` opens the DOI or URL (or, on an
   archived copy, the file); `L` opens the work through your library (OpenURL; set
   `[library] resolver` in the config file).
 - `f` archives a copy of a file (a PDF) with the work, in the catalogue's own folder (`u` takes it back).
@@ -130,6 +133,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self.store = store
         self.query_text = ""
         self.sort = "added"
+        self._browse_sort = "added"  # the catalogue's order while a search is shown
         self.current: Visit | None = None
         self.back_stack: list[Visit] = []
         self.forward_stack: list[Visit] = []
@@ -170,7 +174,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
         # The record page of the first work loads beside the list (not after it): the first
         # paint waits for the slower of the two, not for both one after the other.
         try:
-            first = self.store.browse(self.sort if self.sort in BROWSE_SORTS else "added", 0, 1)
+            sort = self.sort if self.sort in BROWSE_SORTS else "added"
+            first = self.store.browse(sort, 0, 1, descending=sort in DESCENDING_SORTS)
         except StoreError:
             first = []  # the list worker meets the same error and says so
         if first:
@@ -327,20 +332,25 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def _set_status(self, query: str, sort: str, source: BrowseSource | IdsSource) -> None:
         self._status_args = (query, sort, source)
         status = self.query_one("#status", Static)
+        name = SORT_NAMES.get(sort, sort)
         if not query.strip():
-            text = f"{source.total:,} works · sorted by {sort if sort in BROWSE_SORTS else 'added'}"
+            text = f"{source.total:,} works · sorted by {name if sort in BROWSE_SORTS else 'added'}"
         elif source.total == 0:
             text = f"No works match “{printable(query, False)}”"
         elif isinstance(source, IdsSource) and not source.ranked:
             many = f"{len(source):,}+ matches" if not source.exact else \
                 f"{source.total:,} match{'es' if source.total != 1 else ''}"
-            text = f"{many} (the newest first; ordering by {sort}…)"
+            text = f"{many} (the newest first; ordering by {name}…)"
         elif isinstance(source, IdsSource) and not source.exact:
-            text = f"{len(source):,}+ matches (counting…) · by {sort}"
+            text = f"{len(source):,}+ matches (counting…) · by {name}"
         else:
-            best = "newest " if sort == "relevance" and len(source) >= RANK_CANDIDATES else ""
-            shown = f" (the {best}{len(source):,} ranked)" if len(source) < source.total else ""
-            text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {sort}"
+            shown = ""
+            if len(source) < source.total and sort == "relevance":
+                best = "newest " if len(source) >= RANK_CANDIDATES else ""
+                shown = f" (the {best}{len(source):,} ranked)"
+            elif len(source) < source.total:
+                shown = f" (the first {len(source):,} listed)"
+            text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {name}"
         if self.works.marked:
             text += f" · {len(self.works.marked):,} marked (x exports)"
         status.update(Text(text), layout=False)  # its size is fixed (app.tcss): no layout of the screen
@@ -349,6 +359,11 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def _search_changed(self, event: Input.Changed) -> None:
         if not self.query_text.strip() and event.value.strip():
             self._pre_search = self.current  # where `back` returns after `enter` on a hit
+            # a new search lists the best hits first, whatever order the catalogue was in
+            # (`enter` goes to the first hit); the catalogue's order comes back with it
+            self._browse_sort, self.sort = self.sort, "relevance"
+        elif self.query_text.strip() and not event.value.strip():
+            self.sort = self._browse_sort
         self.query_text = event.value
         self._request_list(event.value, self._search_sort())
 
@@ -382,7 +397,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def action_cycle_sort(self) -> None:
         choices = SORTS if self.query_text.strip() else BROWSE_SORTS
         self.sort = choices[(choices.index(self.sort) + 1) % len(choices)] if self.sort in choices else choices[0]
-        self.notify(f"Sorted by {self.sort}")
+        self.notify(f"Sorted by {SORT_NAMES.get(self.sort, self.sort)}")
         self._request_list(self.query_text, self.sort)
 
     def action_reload(self) -> None:
