@@ -355,8 +355,25 @@ def store_figures(db: str, path: Path, n: int = 100) -> None:
             t = time.perf_counter()
             store.search_ids(query, sort, SEARCH_CAP)
             times.append((time.perf_counter() - t) * 1000)
+    # the catalogue in another order: a jump anywhere (the scrollbar dragged, a key held), then
+    # the next page (a keyset seek from the last row), as BrowseSource reads them
+    from tui.listing import PAGE as LIST_PAGE, BrowseSource
+
+    jumps, nexts = [], []
+    for sort in ("title", "year", "cited"):
+        source = BrowseSource(store, total, sort)
+        for _ in range(20):
+            page_no = rng.randrange(max(1, total // LIST_PAGE))
+            t = time.perf_counter()
+            rows = source.fetch(page_no, None)
+            jumps.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            source.fetch(page_no + 1, rows[-1] if rows else None)
+            nexts.append((time.perf_counter() - t) * 1000)
     stats(db, "open a work (store, load_page)", page)
     stats(db, "similar alone (store)", sim)
+    stats(db, "browse by title/year/cited: a jump (store)", jumps)
+    stats(db, "browse by title/year/cited: next page (store)", nexts)
     stats(db, "search: first page (store, newest)", newest)
     stats(db, "search: ranked (store, search_ids)", ranked)
     for sort, times in by_sort.items():
