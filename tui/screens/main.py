@@ -319,7 +319,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
         if total is not None:
             self._catalogue_total = total
         total = self._catalogue_total
-        self.sub_title = printable(f"{self.store.path.name} · {total:,} works · "
+        mode = " (read-only)" if self.store.read_only else ""
+        self.sub_title = printable(f"{self.store.path.name}{mode} · {total:,} works · "
                                    f"Papers currently archived: {self.archived:,}", newlines=False)
         self.app.sub_title = self.sub_title
 
@@ -611,10 +612,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
     # -- archived copies and exports
 
     def action_attach_file(self) -> None:
-        if self.page is None:
-            return
-        if self.store.read_only:
-            self.notify("The catalogue is open read-only: nothing can be archived", severity="error")
+        if self.page is None or not self._writable("archived"):
             return
         work_ = self.page.work
 
@@ -780,7 +778,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def _pick_link(self, kind: str) -> None:
         from .pick import PickWorkScreen
 
-        if self.page is None:
+        if self.page is None or not self._writable("linked"):
             return
         this = self.page.work
         heading = (f"Add a citation: a work that cites “{printable(this.title, False)}”" if kind == "citation"
@@ -815,7 +813,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         from ..formats import bibtex
         from .edit import EditScreen
 
-        if self.page is None or self.page.work.id is None:
+        if self.page is None or self.page.work.id is None or not self._writable("edited"):
             return
         work_id = self.page.work.id
 
@@ -830,6 +828,9 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def action_new_work(self) -> None:
         from .edit import NEW_WORK, EditScreen
 
+        if not self._writable("added"):
+            return
+
         def saved(work_) -> None:
             if work_ is not None and work_.id is not None:
                 self.notify(printable(f"Added {work_.key}", False), markup=False)
@@ -840,12 +841,18 @@ class MainScreen(ReportsWorkerErrors, Screen):
                                         lambda w: self.store.add_work(w, rename=False, remember=True),
                                         select_all=True), saved)
 
+    def _writable(self, what: str) -> bool:
+        """Whether the catalogue can be changed; if not, says so at the key (not after an edit
+        or a search for a work to link, which would then be lost)."""
+        if self.store.read_only:
+            self.notify(f"The catalogue is open read-only: nothing can be {what} (open it without "
+                        "--read-only to change it)", severity="warning")
+        return not self.store.read_only
+
     def _change(self, change, done: str | None, cursor: Target | None = None, section: str = "",
                 reload_list: bool = False) -> None:
-        if self.store.read_only:
-            self.notify("The catalogue is open read-only; nothing was changed", severity="warning")
-            return
-        self._run_change(change, done, (cursor, section), reload_list)
+        if self._writable("changed"):
+            self._run_change(change, done, (cursor, section), reload_list)
 
     @work(thread=True, exit_on_error=False, group="change")
     def _run_change(self, change, done: str | None, cursor: tuple, reload_list: bool) -> None:
