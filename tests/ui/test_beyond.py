@@ -69,6 +69,9 @@ async def test_space_marks_works_and_x_exports_them_as_bibtex(seed_db, tmp_path,
         assert "Exported 2 works" in notes(app) and str(target) in notes(app)
         assert not works.marked and "marked" not in status(app)  # an export clears the marks
         assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]  # no temp file left
+        mask = os.umask(0o022)
+        os.umask(mask)
+        assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # as any new file (the temp file was 0600)
     with Store(seed_db) as store:
         assert store.stats(first.id).exports == 1 and store.stats(third.id).exports == 1
 
@@ -90,6 +93,7 @@ async def test_x_writes_ris_and_csl_json_by_extension_and_asks_before_replacing(
         # an existing file: asked first; `n` keeps it
         existing = tmp_path / "marked.json"
         existing.write_text("precious")
+        existing.chmod(0o640)
         await pilot.press("x")
         await settle(pilot)
         await answer(pilot, str(existing))
@@ -104,6 +108,7 @@ async def test_x_writes_ris_and_csl_json_by_extension_and_asks_before_replacing(
         await settle(pilot)
         items = json.loads(existing.read_text())
         assert [i["id"] for i in items][:2] == keys
+        assert existing.stat().st_mode & 0o777 == 0o640  # a file replaced keeps its mode
         assert [w.title for w in csl.parse_string(existing.read_text()).works][0]
         # a name without a known extension is refused, nothing written
         await pilot.press("space")

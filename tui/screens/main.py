@@ -44,6 +44,17 @@ CITATIONS_SHOWN = 2_000
 BROWSE_SORTS = ("added", "title", "year", "cited")
 SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
 
+def _file_mode(path: Path) -> int:
+    """The mode a file written at `path` should have: the replaced file's, or a new file's
+    (0666 less the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)  # (read by setting it: put back at once)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 HELP = """\
 # ibid
 
@@ -686,6 +697,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             # written whole beside the target, then renamed over it: never a half-written file
             fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             try:
+                os.fchmod(fd, _file_mode(path))  # (mkstemp makes it 0600)
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
                     out.flush()
