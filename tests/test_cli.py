@@ -264,6 +264,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
         "prose.bib": "Dear colleague,\n\nthank you for the draft. I will read it this week.\n",
         "mail.bib": "Dear colleague,\n\nplease send the draft to me@example.com by Friday.\n",
         "notes.txt": "Shopping list\n\nmilk\neggs\nbread\n\nRemember to call the plumber.\n",
+        "pyproject.toml": '[project]\nname = "ibid"\n',  # `[`: read as JSON, for want of a known name
     }
     out = {}
     for name, text in files.items():
@@ -289,6 +290,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
     ("picture.png", ""),
     ("latin1.bib", "not UTF-8"),
     ("notes.txt", "not a PhilPapers record page"),
+    ("pyproject.toml", "unknown format (ibid reads .bib"),
 ])
 def test_import_bad_file(db: Path, tmp_path: Path, name, words):
     path = _bad_files(tmp_path)[name]

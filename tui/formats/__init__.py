@@ -202,6 +202,9 @@ def _letters(n: int) -> str:
 _SUFFIXES = (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt", ".ris", ".json")
 
 
+_NAMES = {".ris": "RIS", ".bib": "BibTeX", ".jsonl": "JSON Lines", ".json": "JSON"}
+
+
 def _suffix(path: Path, text: str) -> tuple[str, bool]:
     """The reader a file wants, by extension or else by its first characters (then `sniffed`)."""
     suffix = path.suffix.lower()
@@ -221,7 +224,19 @@ def parse_path(path: Path, encoding: str | None = None) -> Batch:
     """Read any file ibid imports, choosing the reader by extension (or by content)."""
     path = Path(path)
     text = read_text(path, encoding)
-    return _parse_text(path, text, *_suffix(path, text))
+    suffix, sniffed = _suffix(path, text)
+    try:
+        return _parse_text(path, text, suffix, sniffed)
+    except FormatError as exc:
+        if not sniffed or "unknown format" in str(exc):
+            raise
+        # a name ibid does not know, read by its first character: say both
+        detail = str(exc).removeprefix(str(path))
+        line = re.match(r":(\d+):\s*", detail)
+        detail = f"line {line[1]}: {detail[line.end():]}" if line else detail.lstrip(": ")
+        raise FormatError(f"{path}: unknown format (ibid reads .bib, .ris, CSL-JSON .json, .jsonl and "
+                          f"PhilPapers record .txt); read as {_NAMES[suffix]} for its first character, "
+                          f"but {detail}") from None
 
 
 def _parse_text(path: Path, text: str, suffix: str, sniffed: bool = False) -> Batch:
