@@ -1870,14 +1870,20 @@ class Store:
             f"SELECT {_ROW_COLUMNS} FROM {_ROWS} WHERE w.id IN ({{marks}})", ids)}
         return [found[i] for i in ids if i in found]
 
-    def _search_sql(self, q: Query, select: str, sort: str) -> tuple[str, list]:
+    @staticmethod
+    def _years_where(q: Query, column: str = "w.year") -> tuple[list[str], list[int]]:
+        """A search's year range as SQL conditions on `column`, and their parameters."""
         where, params = [], []
         if q.year_from is not None:
-            where.append("w.year >= ?")
+            where.append(f"{column} >= ?")
             params.append(q.year_from)
         if q.year_to is not None:
-            where.append("w.year <= ?")
+            where.append(f"{column} <= ?")
             params.append(q.year_to)
+        return where, params
+
+    def _search_sql(self, q: Query, select: str, sort: str) -> tuple[str, list]:
+        where, params = self._years_where(q)
         if q.match is None:
             # (no bound on the ids, as below: SQLite then read a year range in catalogue order,
             # whole rows, where the index on year counts it or orders it by citations)
@@ -1975,13 +1981,7 @@ class Store:
         index is missing (a bulk import is making it)."""
         table, column, index, order = _SORT_INDEXES[sort]
         fts, params = "SELECT rowid FROM works_fts WHERE works_fts MATCH ?", [q.match]
-        years, year_params = [], []
-        if q.year_from is not None:
-            years.append("year >= ?")
-            year_params.append(q.year_from)
-        if q.year_to is not None:
-            years.append("year <= ?")
-            year_params.append(q.year_to)
+        years, year_params = self._years_where(q, "year")
         needed = {index} | ({"works_year"} if years else set())
         present = {r[0] for r in self._read(
             f"SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(needed))})",
