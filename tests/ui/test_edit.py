@@ -211,3 +211,36 @@ async def test_read_only_catalogue_refuses_changes_and_keeps_browsing(kant_db):
         await pilot.press("j")
         await settle(pilot)
         assert app.screen.page.work.key != "Wang2020China"
+
+
+async def test_the_picker_lists_a_work_typed_by_its_key_or_title_start_first(tmp_path):
+    """In the picker (`c`, `r`), `enter` links the first hit: the work whose key was typed, or
+    whose title begins with the words typed (diacritics aside), comes before works ranked higher
+    for holding the word elsewhere (a short title with a long abstract ranks low by bm25)."""
+    from tui.formats import Batch
+    from tui.models import Author, Work
+
+    store = Store(tmp_path / "pick.db")
+    filler = " ".join(f"word{i}" for i in range(300))
+    works = [Work(key="Here", title="Seed of the catalogue", authors=[Author("Ann Lee")], year=2001)]
+    works += [Work(key=f"Other{i}", title=f"On Haistgo number {i}", year=2000 + i) for i in range(12)]
+    works += [Work(key="Target", title="Haïstgo or such its Categories", abstract=filler, year=1990),
+              Work(key="Zed2020Key", title="Nothing alike", year=2020)]
+    store.import_batch(Batch(works=works))
+    ranked = store.search_ids("haistgo", "relevance", 50)
+    assert ranked.index(store.work("Target").id) > 0  # bm25 alone does not put it first
+    store.close()
+    app = make_app(tmp_path / "pick.db")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"haistgo", "enter")
+        await settle(pilot)
+        assert [r.key for r in main.page.citations] == ["Target"]
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press(*"Zed2020Key", "enter")  # a key: not in the full-text index at all
+        await settle(pilot)
+        assert [r.key for r in main.page.references] == ["Zed2020Key"]
