@@ -934,7 +934,7 @@ def test_a_year_range_alone_in_each_order_as_sql_sorts_it_with_or_without_the_in
     store.close()
 
 
-def test_a_search_by_year_title_or_citations_is_ordered_as_python_orders_its_matches(tmp_path: Path):
+def test_a_search_by_year_title_or_citations_is_ordered_as_python_orders_its_matches(tmp_path: Path, monkeypatch):
     """Words with a sort: many matches are read in the sort's index order (Store._by_index),
     few are read and sorted; a narrow year range by title or citations, or an index missing,
     goes the plain way. Whatever the way, the same works in the same order as sorting the
@@ -987,6 +987,11 @@ def test_a_search_by_year_title_or_citations_is_ordered_as_python_orders_its_mat
                 for sort in ("year", "title", "cited"):
                     assert store.search_ids(text, sort, limit=limit) == expected(words, prefix, lo, hi, sort, limit), \
                         (text, sort, limit, dropped)
+            # the count too, read each match's row or (here, with so few works, only when told
+            # to expect any number of matches) walking the year index
+            for walk_from in (20_000, 0):
+                monkeypatch.setattr("tui.store.COUNT_WALK_FROM", walk_from)
+                assert store.search_count(text) == len(expected(words, prefix, lo, hi, "year", 10**9)), (text, walk_from)
     store.close()
 
 
