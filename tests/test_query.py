@@ -58,6 +58,7 @@ def test_parse_nothing_to_search(text):
     ("year:2010..", (2010, None)),
     ("year:..2020", (None, 2020)),
     ("year:2019 year:2020", (2020, 2020)),  # the last one wins
+    ("year:2020..2010", (2010, 2020)),  # a range written backwards is the same range
 ])
 def test_parse_years(text, years):
     q = parse(text)
@@ -146,3 +147,14 @@ def test_the_word_being_typed_is_known_and_can_be_spelled_out():
     q = parse("network title:mode").typed_as(["model", 'o"dd'])
     assert q.match == '"network" AND title : ("model" OR "o""dd")' and q.typed is None
     assert q.parts[-1] == 'title : ("model" OR "o""dd")'
+
+
+def test_hints_say_what_a_search_that_found_nothing_may_have_got_wrong():
+    from tui.query import hints
+
+    assert hints("year:abc") == ["year: takes a year or a range: year:2019, year:2010..2020, year:..1950"]
+    assert hints("kant author:") == ["author: needs words after it, as in author:kant"]
+    assert hints('title:"" year:19x9 year:zz') == ["title: needs words after it, as in title:kant",
+                                                    "year: takes a year or a range: year:2019, year:2010..2020, year:..1950"]
+    for fine in ("year:2019", "year:..1950", "author:kant", "kant", "nosuchcolumn:x", ""):
+        assert hints(fine) == [], fine

@@ -87,6 +87,8 @@ def parse(text: str) -> Query:
                 lo, sep, hi = ym.group(1), ym.group(2), ym.group(3)
                 query.year_from = int(lo) if lo else None
                 query.year_to = (int(hi) if hi else None) if sep else query.year_from
+                if query.year_from is not None and query.year_to is not None and query.year_from > query.year_to:
+                    query.year_from, query.year_to = query.year_to, query.year_from  # year:2020..2010
                 continue
         if qual is not None and qual.lower() in QUALIFIERS:
             ws = words(value)
@@ -115,3 +117,21 @@ def parse(text: str) -> Query:
     query.match = " ".join(parts) if parts else None
     query.parts = parts
     return query
+
+
+def hints(text: str) -> list[str]:
+    """What may be wrong with a search that found nothing: a qualifier given nothing, or a
+    `year:` that is not a year or a range (then read as words)."""
+    found = []
+    for m in _TOKEN.finditer(text.replace("\x00", " ")):
+        qual, value = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        if qual is None:
+            continue
+        name = qual.lower()
+        if name == "year":
+            ym = _YEARS.match(value.strip())
+            if not (ym and (ym.group(1) or ym.group(3))):
+                found.append("year: takes a year or a range: year:2019, year:2010..2020, year:..1950")
+        elif name in QUALIFIERS and not words(value):
+            found.append(f"{qual}: needs words after it, as in {qual}:kant")
+    return list(dict.fromkeys(found))

@@ -128,7 +128,12 @@ async def test_search_qualifiers_and_empty_results(seed_db):
         await search(pilot, "zzyzx qqq")
         assert app.screen.query_one(WorkList).total == 0
         assert status(app).startswith("No works match")
-        assert "No works match" in page_text(app)
+        assert "No works match" in page_text(app) and "takes a year" not in page_text(app)
+        await search(pilot, "year:2009..2006 nankai")  # backwards: the same range
+        assert app.screen.query_one(WorkList).total == 2
+        await search(pilot, "nankai year:abc")  # not a year: read as words, and the page says why
+        assert app.screen.query_one(WorkList).total == 0
+        assert "year: takes a year or a range" in page_text(app)
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR", "*", "NEAR(", "(", ")", "title:", "year:abc",

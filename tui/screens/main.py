@@ -21,7 +21,7 @@ from ..formats import FormatError
 from ..links import external_url, openurl
 from ..listing import DESCENDING_SORTS, PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
-from ..query import SORTS
+from ..query import SORTS, hints
 from ..safe import printable
 from ..similar import similar
 from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
@@ -309,7 +309,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self._set_header(source.total)
         if len(source) == 0:
             if query.strip():
-                self._show_message(f"No works match “{printable(query, False)}”.")
+                hint = "".join(f"\n\n{h}" for h in hints(query))
+                self._show_message(f"No works match “{printable(query, False)}”.{hint}")
             else:
                 self._show_message("The catalogue is empty.\n\nImport works with: ibid import FILE.bib")
         if self._enter_first:
