@@ -203,6 +203,11 @@ def test_search_limit(db: Path):
     assert len(two) == 2
     by_year = ibid("search", "--db", db, "year:1998", "--sort", "title", "--limit", "100")
     assert by_year.exit_code == 0 and "(1998)" in by_year.stdout and "(2006)" not in by_year.stdout
+    backwards = ibid("search", "--db", db, "year:1998..1997", "--limit", "100")
+    assert backwards.stdout == ibid("search", "--db", db, "year:1997..1998", "--limit", "100").stdout != ""
+    wrong = ibid("search", "--db", db, "year:nineties")
+    assert wrong.exit_code == 0 and wrong.stdout == "No works found.\n"
+    assert "year: takes a year or a range" in wrong.stderr
 
 
 def test_turing_graph_show_json(db: Path):
