@@ -602,3 +602,40 @@ async def test_a_screen_draws_at_up_to_120_frames_a_second(seed_db):
         await settle(pilot)
         assert FRAMES_PER_SECOND == 120  # (TEXTUAL_FPS is not set in the tests)
         assert app.screen._update_timer._interval == pytest.approx(1 / 120)
+
+
+async def test_enter_on_and_n_more_lists_more_citations(tmp_path, monkeypatch):
+    """A work cited more often than the page lists: "… and N more" is a line the cursor goes
+    to, and `enter` on it lists more (the cursor staying on the last one listed before), until
+    every citation is listed."""
+    from tui.formats import Batch
+
+    monkeypatch.setattr("tui.screens.main.CITATIONS_SHOWN", 3)
+    store = Store(tmp_path / "cited.db")
+    works = [Work(key="Cited", title="A much cited work", year=1950)]
+    works += [Work(key=f"C{i}", title=f"Citing work {i}", year=1960 + i) for i in range(7)]
+    store.import_batch(Batch(works=works, citations=[(f"C{i}", "Cited") for i in range(7)]))
+    cited_id = store.work("Cited").id
+    store.close()
+    app = make_app(tmp_path / "cited.db")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        screen.open(("work", cited_id))
+        await settle(pilot)
+        view = screen.query_one(RecordView)
+        await pilot.press("tab")  # to the record page
+        assert view.has_focus
+
+        def more_line() -> int | None:
+            return next((i for i, n in enumerate(view.items) if view.doc.lines[n].target == ("more", cited_id)), None)
+
+        for listed, rest in ((3, 4), (6, 1)):
+            assert len(screen.page.citations) == listed and f"… and {rest} more" in page_text(app)
+            view.cursor = more_line()
+            before = screen.page.citations[-1].id
+            await pilot.press("enter")
+            await settle(pilot)
+            assert view.target == ("work", before) and view.section == "citations"
+        assert len(screen.page.citations) == 7 and more_line() is None and "more" not in page_text(app)
+        assert screen.current.target == ("work", cited_id)  # still the same work's page

@@ -93,17 +93,20 @@ class Visit:
     cursor: Target | None = None
     section: str = ""  # the page section the cursor was in (a work can be both similar and citing)
     opened: bool = False  # opened on purpose (not just passed over in the list): counts as a view
+    shown: int = 0  # citations and references listed (0: CITATIONS_SHOWN); `enter` on "… more" adds some
 
 
-def load_page(store: Store, work_id: int) -> WorkPage:
-    """Everything the record page shows for a work (runs in a worker thread)."""
+def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
+    """Everything the record page shows for a work (runs in a worker thread); `shown`: how many
+    citations and references to list (0: CITATIONS_SHOWN)."""
+    shown = shown or CITATIONS_SHOWN
     work = store.work_by_id(work_id)
     cited_by, cites = store.citation_counts(work_id)
     return WorkPage(
         work=work,
-        citations=store.citations(work_id, limit=CITATIONS_SHOWN),
+        citations=store.citations(work_id, limit=shown),
         citation_count=cited_by,
-        references=store.references(work_id, limit=CITATIONS_SHOWN),
+        references=store.references(work_id, limit=shown),
         reference_count=cites,
         similar=similar(store, work_id),
         stats=store.stats(work_id),
@@ -502,7 +505,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
                     self.store.record_event(visit.target[1], "view")
                 except StoreError:
                     pass  # locked by another process, or a full disk: show the page, uncounted
-            page = load_page(self.store, visit.target[1])
+            page = load_page(self.store, visit.target[1], visit.shown)
             # The page's lines are built and its first screenful drawn here, not in the frame
             # that shows it (that frame then costs what it styles, not 10-35 ms of Rich).
             doc = work_document(page, self.record.page_width(), self.app.console).draw_ahead(self.record.size.height)
@@ -536,8 +539,22 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def _record_opened(self, event: RecordView.Opened) -> None:
         if event.target[0] == "file":
             self._open_file(str(event.target[1]))
+        elif event.target[0] == "more":
+            self._show_more()
         else:
             self.open(event.target)
+
+    def _show_more(self) -> None:
+        """`enter` on "… and N more" under citations or references: CITATIONS_SHOWN more of
+        both, the cursor staying on the last one listed before."""
+        visit, page, section = self.current, self.page, self.record.section
+        if visit is None or page is None or visit.target != ("work", page.work.id):
+            return
+        refs = page.citations if section == "citations" else page.references
+        visit.shown = (visit.shown or CITATIONS_SHOWN) + CITATIONS_SHOWN
+        if refs:
+            visit.cursor, visit.section = ("work", refs[-1].id), section
+        self._request_detail(visit)
 
     # -- actions on the work shown
 

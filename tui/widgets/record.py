@@ -27,7 +27,7 @@ from ..models import AuthorPage, WorkPage, WorkRef
 from ..safe import printable
 from .lines import QuickScrollbars, set_virtual_size, text_strip
 
-Target = tuple[str, int]  # ("work", id) or ("author", id)
+Target = tuple[str, int]  # ("work", id), ("author", id), ("file", ...), or ("more", id): more citations
 
 
 @dataclass
@@ -198,7 +198,7 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
         for ref in refs:
             doc.item(partial(_ref_text, ref, doc.width), ("work", ref.id), section)
         if count > len(refs):
-            doc.text(f"  … and {count - len(refs):,} more", "dim")
+            doc.item(Text(f"  … and {count - len(refs):,} more (enter lists more)", style="dim"), ("more", w.id), section)
         if not refs:
             doc.text(f"  {empty}", "dim")
     return doc
