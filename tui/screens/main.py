@@ -64,7 +64,8 @@ follows the highlighted work.
 - `/` search as you type: words, `author:`, `title:`, `venue:`, `year:2019`, `year:2010..2020`,
   `"a phrase"`. `enter` goes to the first hit, `escape` leaves the search.
 - `tab` moves between the list and the record page; on the page, `up`/`down` walk its
-  authors, similar works, citations and references, and `enter` opens one.
+  authors, similar works, citations and references, and `enter` opens one (on "… and N more",
+  lists more of them).
 - `backspace` goes back, `]` forward, through what you opened.
 - `b` copies the work's BibTeX, `y` its citation key, `Y` a formatted reference.
 - `c` adds a citation (a work that cites this one), `r` a reference (a work this one cites):
