@@ -93,6 +93,12 @@ async def test_refusals_self_citation_and_repeat(kant_db):
         await pilot.press("c", *"China Russia SCO", "enter")
         await settle(pilot)
         assert any("cannot cite itself" in n for n in notes(app))
+        # the picker stays open with what was typed, to pick another
+        assert isinstance(app.screen, PickWorkScreen)
+        assert app.screen.query_one("#pick-search").value == "China Russia SCO"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen) and app.screen.page.citation_count == 0
         await pilot.press("r", *"praktischen Vernunft", "enter")
         await settle(pilot)
         await pilot.press("r", *"praktischen Vernunft", "enter")

@@ -822,7 +822,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
                              f"{citing} now cites {cited}", cursor=("work", row.id),
                              section="citations" if kind == "citation" else "references")
 
-        self.app.push_screen(PickWorkScreen(self.store, heading), picked)
+        self.app.push_screen(PickWorkScreen(self.store, heading, exclude=this.id), picked)
 
     def action_remove_link(self) -> None:
         if self.page is None or self.record.section not in ("citations", "references"):

@@ -31,10 +31,11 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
         Binding("ctrl+n", "new_work", "New from BibTeX", id="new-work"),
     ]
 
-    def __init__(self, store: Store, heading: str) -> None:
+    def __init__(self, store: Store, heading: str, exclude: int | None = None) -> None:
         super().__init__()
         self.store = store
         self.heading = heading
+        self.exclude = exclude  # the work being linked: it cannot be picked (a work cannot cite itself)
         self._generation = 0
 
     def compose(self) -> ComposeResult:
@@ -111,7 +112,13 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
     @on(WorkList.Selected)
     def _selected(self, event: WorkList.Selected) -> None:
         event.stop()
-        self.dismiss(event.row)
+        self._choose(event.row)
+
+    def _choose(self, row: ListRow) -> None:
+        if row.id is not None and row.id == self.exclude:
+            self.notify("That is the work itself: a work cannot cite itself; pick another", severity="warning")
+            return  # the picker stays, with what was typed
+        self.dismiss(row)
 
     @on(WorkList.Highlighted)
     def _highlighted(self, event: WorkList.Highlighted) -> None:
@@ -123,7 +130,7 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
         if row is None:
             self.notify("Nothing to pick: no work matches", severity="warning")
             return
-        self.dismiss(row)
+        self._choose(row)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
