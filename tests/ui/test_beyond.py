@@ -90,6 +90,11 @@ async def test_x_writes_ris_and_csl_json_by_extension_and_asks_before_replacing(
         assert [w.key for w in ris.parse_string((tmp_path / "marked.ris").read_text()).works] == keys
         await pilot.press("home", "space", "space")
         await settle(pilot)
+        await pilot.press("x")  # the last export's folder and format are offered
+        await settle(pilot)
+        assert app.screen.query_one(Input).value == str(tmp_path / "ibid-marked.ris")
+        await pilot.press("escape")
+        await settle(pilot)
         # an existing file: asked first; `n` keeps it
         existing = tmp_path / "marked.json"
         existing.write_text("precious")

@@ -149,6 +149,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self.query_text = ""
         self.sort = "added"
         self._browse_sort = "added"  # the catalogue's order while a search is shown
+        self._last_export: Path | None = None  # where `x` last wrote, offered again (its folder)
         self.current: Visit | None = None
         self.back_stack: list[Visit] = []
         self.forward_stack: list[Visit] = []
@@ -698,9 +699,11 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 return
             self._export(marked, path, fmt)
 
+        # the folder and the format of the last export, in this run; else here, as BibTeX
+        last = self._last_export
         self.app.push_screen(PromptScreen(
             f"Export {len(marked):,} marked work{'s' if len(marked) != 1 else ''} to",
-            value=str(Path.cwd() / "ibid-marked.bib"),
+            value=str(last.parent / f"ibid-marked{last.suffix}" if last else Path.cwd() / "ibid-marked.bib"),
             hint=".bib for BibTeX, .ris for RIS, .json for CSL-JSON"), chosen)
 
     @work(thread=True, exit_on_error=False, group="export")
@@ -735,6 +738,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self.app.call_from_thread(self._exported, len(works), path, fmt, len(data))
 
     def _exported(self, count: int, path: Path, fmt: str, size: int) -> None:
+        self._last_export = path
         self.notify(printable(f"Exported {count:,} work{'s' if count != 1 else ''} to {path} "
                               f"({fmt}, {size:,} bytes)", False), title="Exported", markup=False)
         self.works.clear_marks()
