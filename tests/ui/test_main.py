@@ -639,3 +639,23 @@ async def test_enter_on_and_n_more_lists_more_citations(tmp_path, monkeypatch):
             assert view.target == ("work", before) and view.section == "citations"
         assert len(screen.page.citations) == 7 and more_line() is None and "more" not in page_text(app)
         assert screen.current.target == ("work", cited_id)  # still the same work's page
+
+
+async def test_the_status_line_is_short_where_the_full_one_does_not_fit(seed_db):
+    """At 80 columns the list is 33 wide: the status keeps the count and the order (the full
+    line lost the order: "100,000 works · sorted by"); widened, the full line comes back."""
+    app = make_app(seed_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "s")  # added -> title -> year
+        await settle(pilot)
+        width = main_screen(app).query_one("#status", Static).size.width
+        assert status(app) == "5 works · newest first" and len(status(app)) <= width
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        await pilot.pause()
+        assert status(app) == "5 works · sorted by year, newest first"
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.pause()
+        assert status(app) == "5 works · newest first"

@@ -348,19 +348,27 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self._set_status(*self._status_args)
 
     def _set_status(self, query: str, sort: str, source: BrowseSource | IdsSource) -> None:
+        """The line above the list: how many, in what order. Where the full line does not fit
+        (the list is 42% of the width: 33 columns in an 80-column terminal), a short one
+        keeps the count and the order, without the asides."""
         self._status_args = (query, sort, source)
         status = self.query_one("#status", Static)
         name = SORT_NAMES.get(sort, sort)
+        order = {"year": "newest first", "cited": "most cited"}.get(sort, f"by {sort}")
         if not query.strip():
-            text = f"{source.total:,} works · sorted by {name if sort in BROWSE_SORTS else 'added'}"
+            browse = sort if sort in BROWSE_SORTS else "added"
+            text = f"{source.total:,} works · sorted by {SORT_NAMES.get(browse, browse)}"
+            short = f"{source.total:,} works · " + {"year": "newest first", "cited": "most cited"}.get(browse, f"by {browse}")
         elif source.total == 0:
-            text = f"No works match “{printable(query, False)}”"
+            text = short = f"No works match “{printable(query, False)}”"
         elif isinstance(source, IdsSource) and not source.ranked:
             many = f"{len(source):,}+ matches" if not source.exact else \
                 f"{source.total:,} match{'es' if source.total != 1 else ''}"
             text = f"{many} (the newest first; ordering by {name}…)"
+            short = f"{many}, ordering…"
         elif isinstance(source, IdsSource) and not source.exact:
             text = f"{len(source):,}+ matches (counting…) · by {name}"
+            short = f"{len(source):,}+ matches · {order}"
         else:
             shown = ""
             if len(source) < source.total and sort == "relevance":
@@ -368,10 +376,19 @@ class MainScreen(ReportsWorkerErrors, Screen):
                 shown = f" (the {best}{len(source):,} ranked)"
             elif len(source) < source.total:
                 shown = f" (the first {len(source):,} listed)"
-            text = f"{source.total:,} match{'es' if source.total != 1 else ''}{shown} · by {name}"
+            many = f"{source.total:,} match{'es' if source.total != 1 else ''}"
+            text = f"{many}{shown} · by {name}"
+            short = f"{many} · {order}"
         if self.works.marked:
             text += f" · {len(self.works.marked):,} marked (x exports)"
+            short += f" · {len(self.works.marked):,} marked"
+        if 0 < status.size.width < len(text):
+            text = short
         status.update(Text(text), layout=False)  # its size is fixed (app.tcss): no layout of the screen
+
+    def on_resize(self, event) -> None:
+        if self._status_args is not None:
+            self.call_after_refresh(self._set_status, *self._status_args)  # (short where the full one no longer fits)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
