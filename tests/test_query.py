@@ -150,7 +150,8 @@ def test_the_word_being_typed_is_known_and_can_be_spelled_out():
 
 
 def test_hints_say_what_a_search_that_found_nothing_may_have_got_wrong():
-    from tui.query import hints
+    def hints(text: str) -> list[str]:
+        return parse(text).hints
 
     assert hints("year:abc") == ["year: takes a year or a range: year:2019, year:2010..2020, year:..1950"]
     assert hints("kant author:") == ["author: needs words after it, as in author:kant"]

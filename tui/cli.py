@@ -17,7 +17,7 @@ from .attach import stored_path
 from .config import ConfigError, load_config, resolver_hint
 from .formats import FormatError, open_path
 from .models import Work
-from .query import hints
+from .query import parse
 from .safe import printable
 from .store import ImportSummary, Store, StoreError
 
@@ -400,7 +400,7 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
     total = store.search_count(query)
     if not ids:
         click.echo("No works found.")
-        for hint in hints(query):
+        for hint in parse(query).hints:
             click.echo(hint, err=True)
         return
     for row in store.rows(ids):

@@ -33,6 +33,7 @@ class Query:
     parts: list[str] = field(default_factory=list)  # the phrases `match` requires, each an FTS5 expression
     # the word being typed, matched as a prefix (always the last part): its column (or None), the word
     typed: tuple[str | None, str] | None = None
+    hints: list[str] = field(default_factory=list)  # what may be wrong, if it finds nothing
 
     @property
     def empty(self) -> bool:
@@ -90,6 +91,7 @@ def parse(text: str) -> Query:
                 if query.year_from is not None and query.year_to is not None and query.year_from > query.year_to:
                     query.year_from, query.year_to = query.year_to, query.year_from  # year:2020..2010
                 continue
+            query.hints.append("year: takes a year or a range: year:2019, year:2010..2020, year:..1950")
         if qual is not None and qual.lower() in QUALIFIERS:
             ws = words(value)
             if ws:
@@ -100,6 +102,8 @@ def parse(text: str) -> Query:
                 query.words += ws
                 if prefix:
                     query.typed = (column, ws[0])
+            else:
+                query.hints.append(f"{qual}: needs words after it, as in {qual}:kant")
             continue
         if m.group(5) is not None:  # "a phrase"
             ws = words(m.group(5))
@@ -116,22 +120,6 @@ def parse(text: str) -> Query:
                 query.typed = (None, w)
     query.match = " ".join(parts) if parts else None
     query.parts = parts
+    query.hints = list(dict.fromkeys(query.hints))
     return query
 
-
-def hints(text: str) -> list[str]:
-    """What may be wrong with a search that found nothing: a qualifier given nothing, or a
-    `year:` that is not a year or a range (then read as words)."""
-    found = []
-    for m in _TOKEN.finditer(text.replace("\x00", " ")):
-        qual, value = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
-        if qual is None:
-            continue
-        name = qual.lower()
-        if name == "year":
-            ym = _YEARS.match(value.strip())
-            if not (ym and (ym.group(1) or ym.group(3))):
-                found.append("year: takes a year or a range: year:2019, year:2010..2020, year:..1950")
-        elif name in QUALIFIERS and not words(value):
-            found.append(f"{qual}: needs words after it, as in {qual}:kant")
-    return list(dict.fromkeys(found))

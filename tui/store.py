@@ -1924,9 +1924,7 @@ class Store:
         order, over 400 years, or an index missing (a bulk import making it)."""
         if sort not in ("relevance", "added", "newest", "year", "title"):
             return None
-        indexes = {r[0] for r in self._read("SELECT name FROM sqlite_master WHERE type = 'index' "
-                                            "AND name IN ('works_year', 'works_title')")}
-        if "works_year" not in indexes or (sort == "title" and "works_title" not in indexes):
+        if not self._indexes_present("works_year", *(["works_title"] if sort == "title" else [])):
             return None
         span = self._year_span(q.year_from, q.year_to)
         if span is None:
@@ -1981,24 +1979,17 @@ class Store:
         walk is of every work: 0.25 s against 0.16 for `theory year:2001..2005`). None too when an
         index is missing (a bulk import is making it)."""
         table, column, index, order = _SORT_INDEXES[sort]
-        fts, params = "SELECT rowid FROM works_fts WHERE works_fts MATCH ?", [q.match]
         years, year_params = self._years_where(q, "year")
-        needed = {index} | ({"works_year"} if years else set())
-        present = {r[0] for r in self._read(
-            f"SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(needed))})",
-            sorted(needed))}
-        if present != needed:
+        if not self._indexes_present(index, *(["works_year"] if years else [])):
             return None
-        if years:
-            fts += " AND rowid BETWEEN ? AND ?"  # (as in _search_sql)
-            params += self._year_ids(q.year_from, q.year_to)
         total = self.count()
         if years and sort != "year" and 2 * self._read(
                 f"SELECT count(*) FROM works INDEXED BY works_year WHERE {' AND '.join(years)}", year_params)[0][0] <= total:
             return None  # a narrow range, by title or citations: the walk would be of every work to find it
-        newest = self._newest_matches(q)
-        if len(newest) < 100 or len(newest) * len(newest) * total <= (newest[0] - newest[-1] + 1) ** 2 * limit // 10:
-            return None  # few: (matches / works)^2 <= limit / works / 10 at the newest of them
+        expected = self._expected_matches(q)
+        if expected is None or 10 * expected * expected <= limit * total:
+            return None  # few
+        fts, params = self._match_ids(q)
         if sort == "year":  # the walk is of the years asked for only
             where, params = [*years, f"id IN ({fts})"], [*year_params, *params]
         else:
@@ -2110,6 +2101,30 @@ class Store:
             return newest[2]
         sql, params = self._search_sql(q, "f.rowid", "newest")
         return [r[0] for r in self._read(sql + " LIMIT ?", (*params, DENSITY_PROBE))]
+
+    def _expected_matches(self, q: Query) -> float | None:
+        """How many works a search with words matches, judged on how close together its newest
+        matches are (_newest_matches); None when fewer than 100 were found (few: those, or
+        about)."""
+        newest = self._newest_matches(q)
+        if len(newest) < 100:
+            return None
+        return len(newest) * self.count() / (newest[0] - newest[-1] + 1)
+
+    def _match_ids(self, q: Query) -> tuple[str, list]:
+        """A statement for the ids of a search's matches, from FTS5 alone (its years are not
+        checked: the ids are bounded by theirs, as in _search_sql), and its parameters."""
+        sql, params = "SELECT rowid FROM works_fts WHERE works_fts MATCH ?", [q.match]
+        if q.year_from is not None or q.year_to is not None:
+            sql += " AND rowid BETWEEN ? AND ?"
+            params += self._year_ids(q.year_from, q.year_to)
+        return sql, params
+
+    def _indexes_present(self, *names: str) -> bool:
+        """Whether these indexes are in the catalogue (a bulk import drops some while it runs)."""
+        found = self._read(f"SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                           f"AND name IN ({', '.join('?' * len(names))})", names)[0][0]
+        return found == len(set(names))
 
     def _dense(self, part: str, below: int) -> bool:
         """Whether a phrase is in more than half the works, judged on the newest DENSITY_PROBE
@@ -2235,15 +2250,13 @@ class Store:
         expected, judged on how close together the newest of them are (_newest_matches): for
         a rarer word the walk of the range's index would cost more than the rows (`quantum
         theory model year:2000..`, 4,828: 34 ms, walked 60)."""
-        if not self._read("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'works_year'"):
-            return None
-        newest = self._newest_matches(q)
-        if len(newest) < 100 or len(newest) * self.count() < COUNT_WALK_FROM * (newest[0] - newest[-1] + 1):
+        expected = self._expected_matches(q) if self._indexes_present("works_year") else None
+        if expected is None or expected < COUNT_WALK_FROM:
             return None
         years, year_params = self._years_where(q, "year")
-        return self._read(f"SELECT count(*) FROM works INDEXED BY works_year WHERE {' AND '.join(years)} AND id IN "
-                          "(SELECT rowid FROM works_fts WHERE works_fts MATCH ? AND rowid BETWEEN ? AND ?)",
-                          (*year_params, q.match, *self._year_ids(q.year_from, q.year_to)))[0][0]
+        fts, params = self._match_ids(q)
+        return self._read(f"SELECT count(*) FROM works INDEXED BY works_year WHERE {' AND '.join(years)} "
+                          f"AND id IN ({fts})", (*year_params, *params))[0][0]
 
     def search(self, text: str, sort: str = "relevance", limit: int = 50) -> list[ListRow]:
         """The best `limit` matches as list rows."""

@@ -21,7 +21,7 @@ from ..formats import FormatError
 from ..links import external_url, openurl
 from ..listing import DESCENDING_SORTS, PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
-from ..query import SORTS, hints
+from ..query import SORTS, parse
 from ..safe import printable
 from ..similar import similar
 from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
@@ -43,6 +43,8 @@ CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ib
 CITATIONS_SHOWN = 2_000
 BROWSE_SORTS = ("added", "title", "year", "cited")
 SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
+SHORT_SORT_NAMES = {"year": "newest first", "cited": "most cited"}  # ... where the line is short
+
 
 def _file_mode(path: Path) -> int:
     """The mode a file written at `path` should have: the replaced file's, or a new file's
@@ -314,7 +316,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             self._set_header(source.total)
         if len(source) == 0:
             if query.strip():
-                hint = "".join(f"\n\n{h}" for h in hints(query))
+                hint = "".join(f"\n\n{h}" for h in parse(query).hints)
                 self._show_message(f"No works match “{printable(query, False)}”.{hint}")
             else:
                 self._show_message("The catalogue is empty.\n\nImport works with: ibid import FILE.bib")
@@ -353,12 +355,12 @@ class MainScreen(ReportsWorkerErrors, Screen):
         keeps the count and the order, without the asides."""
         self._status_args = (query, sort, source)
         status = self.query_one("#status", Static)
-        name = SORT_NAMES.get(sort, sort)
-        order = {"year": "newest first", "cited": "most cited"}.get(sort, f"by {sort}")
         if not query.strip():
-            browse = sort if sort in BROWSE_SORTS else "added"
-            text = f"{source.total:,} works · sorted by {SORT_NAMES.get(browse, browse)}"
-            short = f"{source.total:,} works · " + {"year": "newest first", "cited": "most cited"}.get(browse, f"by {browse}")
+            sort = sort if sort in BROWSE_SORTS else "added"
+        name, order = SORT_NAMES.get(sort, sort), SHORT_SORT_NAMES.get(sort, f"by {sort}")
+        if not query.strip():
+            text = f"{source.total:,} works · sorted by {name}"
+            short = f"{source.total:,} works · {order}"
         elif source.total == 0:
             text = short = f"No works match “{printable(query, False)}”"
         elif isinstance(source, IdsSource) and not source.ranked:
