@@ -158,6 +158,13 @@ async def test_escape_leaves_the_search(seed_db):
         assert app.screen.query_one("#search", Input).value == ""
         assert app.screen.query_one(WorkList).total == 5
         assert app.focused is app.screen.query_one(WorkList)
+        # leaving a search that found nothing: the record page is the first work's again, not
+        # the "No works match" message (it stayed until the cursor moved)
+        await search(pilot, "zzzzq")
+        assert "No works match" in page_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert shown_title(app) == SEED_TITLE and "No works match" not in page_text(app)
 
 
 async def test_turing_record_citations_open_and_back(turing_db):

@@ -450,8 +450,8 @@ class MainScreen(ReportsWorkerErrors, Screen):
         if self._open_first:
             self._open_first = False
             self.open(visit.target, origin=self._pre_search)
-        elif self.current is None or self.current.target != visit.target:
-            self._show(visit)
+        elif self.current is None or self.current.target != visit.target or self.page is None:
+            self._show(visit)  # (page None: a message is shown, e.g. a search that found nothing, left)
 
     @on(WorkList.Selected)
     def _selected(self, event: WorkList.Selected) -> None:
