@@ -46,14 +46,14 @@ def sound(store: Store) -> None:
     """Every index back, nothing left to do, SQLite's and FTS5's checks pass, each count is its links."""
     assert store._read("SELECT count(*) FROM upkeep")[0][0] == 0
     names = {r[0] for r in store._read("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert set(store_module._BULK_INDEXES) <= names
+    assert set(store_module.importing._BULK_INDEXES) <= names
     assert [r[0] for r in store._read("PRAGMA integrity_check")] == ["ok"]
     store._read("INSERT INTO works_fts(works_fts, rank) VALUES ('integrity-check', 1)")
     wrong = store._read("SELECT work_id FROM citation_counts c WHERE cited_by != "
                         "(SELECT count(*) FROM citations WHERE cited_id = c.work_id)")
     assert wrong == []
     assert not Path(f"{store.path}-import").exists()
-    assert merging(store) == store_module._FTS_MERGING
+    assert merging(store) == store_module.index._FTS_MERGING
 
 
 def merging(store: Store) -> dict[str, int]:
@@ -82,7 +82,7 @@ def segments(store: Store) -> int:
 
 @pytest.fixture
 def bulk_from_two(monkeypatch):
-    monkeypatch.setattr(store_module, "BULK_IMPORT_MIN", 2)
+    monkeypatch.setattr(store_module.importing, "BULK_IMPORT_MIN", 2)
 
 
 def import_file(store: Store, path: Path, chunk: int = 2, expected: int | None = None, **kw):
@@ -122,7 +122,7 @@ def test_only_an_import_at_least_as_big_as_the_catalogue_goes_in_bulk(tmp_path: 
         assert calls == [1, 1]  # 9 lines into 5 works
         import_file(store, write(tmp_path, [line(f"t{i}", f"New work {i}") for i in range(3)], "new.jsonl"), expected=3)
         assert calls == [1, 1]  # 3 into 12: row at a time
-        monkeypatch.setattr(store_module, "BULK_IMPORT_MIN", 20)
+        monkeypatch.setattr(store_module.importing, "BULK_IMPORT_MIN", 20)
         import_file(store, write(tmp_path, [line(f"u{i}", f"More {i}") for i in range(19)], "more.jsonl"), expected=19)
         assert calls == [1, 1]  # 19 into 15, but under BULK_IMPORT_MIN
         assert store.count() == 34
@@ -145,7 +145,7 @@ def test_a_bulk_import_killed_in_the_middle_is_finished_by_the_next_writable_ope
     # another process imports in bulk and dies in the third chunk (os._exit: no finally, no close)
     code = (f"import os, sys; sys.path.insert(0, {str(REPO)!r})\n"
             "import tui.store as m; from tui.formats import open_path\n"
-            "m.BULK_IMPORT_MIN = 2; real = m.Store._insert_new; n = [0]\n"
+            "m.importing.BULK_IMPORT_MIN = 2; real = m.Store._insert_new; n = [0]\n"
             "def dying(self, conn, works, cache):\n"
             "    n[0] += 1\n"
             "    if n[0] == 3: self.sync(); os._exit(0)\n"
@@ -156,8 +156,8 @@ def test_a_bulk_import_killed_in_the_middle_is_finished_by_the_next_writable_ope
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     with Store(path, read_only=True) as reader:
         left = {r[0] for r in reader._read("SELECT name FROM upkeep")}
-        assert left == {*store_module._BULK_INDEXES, "citation_counts", "fts_merging"}
-        assert merging(reader) == store_module._BULK_FTS_MERGING
+        assert left == {*store_module.importing._BULK_INDEXES, "citation_counts", "fts_merging"}
+        assert merging(reader) == store_module.index._BULK_FTS_MERGING
         assert not reader._read("SELECT 1 FROM sqlite_master WHERE name = 'works_title'")
         assert reader.count() == 3
         assert [r.key for r in reader.browse("title", limit=10)] == ["K1", "K2", "K1b"]  # slower, still right
@@ -177,8 +177,8 @@ def test_while_an_import_runs_another_is_refused_and_an_open_leaves_its_work_alo
         with store._import_lock():
             assert Path(f"{path}-import").exists()
             with Store(path) as other:  # a writable open while the import runs: the import's work
-                assert other._read("SELECT count(*) FROM upkeep")[0][0] == len(store_module._BULK_INDEXES) + 2
-                assert merging(other) == store_module._BULK_FTS_MERGING
+                assert other._read("SELECT count(*) FROM upkeep")[0][0] == len(store_module.importing._BULK_INDEXES) + 2
+                assert merging(other) == store_module.index._BULK_FTS_MERGING
                 with pytest.raises(StoreError, match="another import into this catalogue is running"):
                     import_file(other, write(tmp_path, graph_lines()), expected=9)
                 assert other.count() == 0
@@ -233,8 +233,8 @@ def test_a_bulk_import_leaves_the_segments_to_its_one_merge_at_the_end(tmp_path:
         summary = import_file(bulk, path, chunk=1, expected=20,
                               progress=lambda batch, done, total: during.append(merging(bulk)))
         assert summary.added == 20
-        assert during and all(m == store_module._BULK_FTS_MERGING for m in during)
-        assert before_optimize == [(20, store_module._FTS_MERGING)]  # one a chunk; merging back on
+        assert during and all(m == store_module.index._BULK_FTS_MERGING for m in during)
+        assert before_optimize == [(20, store_module.index._FTS_MERGING)]  # one a chunk; merging back on
         assert segments(bulk) == 1
         sound(bulk)
         assert everything(bulk) == everything(rows)

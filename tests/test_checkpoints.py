@@ -26,12 +26,12 @@ def test_commits_leave_checkpoints_to_the_syncer(tmp_path: Path, monkeypatch):
     store = Store(path)
     try:
         assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
-        monkeypatch.setattr(store_module, "CHECKPOINT_BYTES", 1 << 40)  # never: the WAL keeps it all
+        monkeypatch.setattr(store_module.sync, "CHECKPOINT_BYTES", 1 << 40)  # never: the WAL keeps it all
         for i in range(30):
             store.add_work(Work(key=f"K{i}", title=f"Work {i}"))
         store.sync()
         assert store.count() == 30 and in_the_file_alone(path) == 0
-        monkeypatch.setattr(store_module, "CHECKPOINT_BYTES", 1)  # now: after the next commit's fsync
+        monkeypatch.setattr(store_module.sync, "CHECKPOINT_BYTES", 1)  # now: after the next commit's fsync
         store.add_work(Work(key="K30", title="Work 30"))
         store.sync()  # (waits for the fsync and the checkpoint after it)
         assert in_the_file_alone(path) == 31
@@ -48,7 +48,7 @@ def test_commits_leave_checkpoints_to_the_syncer(tmp_path: Path, monkeypatch):
 
 
 def test_a_reader_holding_an_old_snapshot_does_not_stop_commits(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(store_module, "CHECKPOINT_BYTES", 1)
+    monkeypatch.setattr(store_module.sync, "CHECKPOINT_BYTES", 1)
     path = tmp_path / "c.db"
     with Store(path) as store:
         store.add_work(Work(key="A", title="First"))

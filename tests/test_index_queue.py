@@ -45,8 +45,8 @@ def found(store: Store, text: str) -> list[str]:
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(store_module, "INDEX_DELAY", 3600.0)  # no background re-index unless a test wants it
-    monkeypatch.setattr(store_module, "CATCH_UP_WAIT", 60.0)  # a search waits for its catch-up, however slow the machine
+    monkeypatch.setattr(store_module.index, "INDEX_DELAY", 3600.0)  # no background re-index unless a test wants it
+    monkeypatch.setattr(store_module.index, "CATCH_UP_WAIT", 60.0)  # a search waits for its catch-up, however slow the machine
     s = Store(tmp_path / "catalog.db")
     s.import_batch(Batch(works=[
         Work(key="A", title="Turtles all the way down", authors=[Author("Ann Ant")], year=2001,
@@ -102,7 +102,7 @@ def test_an_edit_of_unindexed_fields_queues_nothing(store: Store):
 
 
 def test_the_index_catches_up_in_the_background_after_a_pause(store: Store, monkeypatch):
-    monkeypatch.setattr(store_module, "INDEX_DELAY", 0.05)
+    monkeypatch.setattr(store_module.index, "INDEX_DELAY", 0.05)
     work = store.work("A")
     work.abstract = "Background indexing of armadillos."
     store.update_work(work.id, work)
@@ -165,7 +165,7 @@ def test_a_crash_before_the_index_caught_up_is_mended_on_the_next_open(tmp_path:
     store.close()
     path = tmp_path / "catalog.db"
     # another process edits and dies at once (os._exit: no close, no atexit)
-    code = (f"import os, sys; sys.path.insert(0, {str(REPO)!r}); import tui.store as m; m.INDEX_DELAY = 3600\n"
+    code = (f"import os, sys; sys.path.insert(0, {str(REPO)!r}); import tui.store as m; m.index.INDEX_DELAY = 3600\n"
             f"s = m.Store({str(path)!r}); w = s.work('A'); w.title = 'Wombats'; s.update_work(w.id, w); s.sync()\n"
             "os._exit(0)")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -185,7 +185,7 @@ def test_a_catalogue_from_before_the_queue_is_upgraded_and_edits_index(tmp_path:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     migrations = Migrations("ibid")
-    for func in (store_module.m001_catalogue, store_module.m002_changes, store_module.m003_citation_counts):
+    for func in (store_module.schema.m001_catalogue, store_module.schema.m002_changes, store_module.schema.m003_citation_counts):
         migrations()(func)
     migrations.apply(sqlite_utils.Database(conn))
     conn.execute("INSERT INTO works(id, key, title, abstract, added, updated) VALUES (1, 'A', 'Old title', 'Aardvarks.', '', '')")
@@ -205,7 +205,7 @@ def test_a_search_does_not_wait_long_for_a_slow_catch_up(store: Store, monkeypat
     CATCH_UP_WAIT for it, then runs on the index as it is; the catch-up still finishes."""
     import threading
 
-    monkeypatch.setattr(store_module, "CATCH_UP_WAIT", 0.05)
+    monkeypatch.setattr(store_module.index, "CATCH_UP_WAIT", 0.05)
     release = threading.Event()
     real = Store._reindex
 

@@ -20,7 +20,7 @@ from .formats.test_jsonl_stream import line, write
 
 @pytest.fixture(autouse=True)
 def merge_at_once(monkeypatch):
-    monkeypatch.setattr(store_module, "MERGE_IDLE", 0)  # (the test of the pause sets its own)
+    monkeypatch.setattr(store_module.index, "MERGE_IDLE", 0)  # (the test of the pause sets its own)
 
 
 def levels(store: Store) -> list[tuple[int, int]]:
@@ -91,18 +91,18 @@ def merges_due(tmp_path: Path, word: str) -> Store:
 
 def test_a_writable_open_settles_the_merge_settings_a_read_only_one_leaves_them(tmp_path: Path):
     store = catalogue(tmp_path, 3)
-    assert merging(store) == store_module._FTS_MERGING
+    assert merging(store) == store_module.index._FTS_MERGING
     with store._write() as conn:  # a catalogue of an older ibid: FTS5's own
         store._fts_merging(conn, {"automerge": 4, "crisismerge": 16})
     store.close()
     with Store(tmp_path / "c.db", read_only=True) as reader:
         assert merging(reader) == {"automerge": 4, "crisismerge": 16}
     with Store(tmp_path / "c.db") as writer:
-        assert merging(writer) == store_module._FTS_MERGING
+        assert merging(writer) == store_module.index._FTS_MERGING
 
 
 def test_catch_ups_write_a_segment_each_and_the_store_merges_them_after(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)  # catch-ups only when asked here
+    monkeypatch.setattr(store_module.index, "INDEX_DELAY", 3600)  # catch-ups only when asked here
     store = catalogue(tmp_path)
     start = segments(store)
     for i in range(8):
@@ -123,7 +123,7 @@ def test_catch_ups_write_a_segment_each_and_the_store_merges_them_after(tmp_path
 
 
 def test_the_background_merges_after_the_catch_up(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
+    monkeypatch.setattr(store_module.index, "INDEX_DELAY", 3600)
     store = merges_due(tmp_path, "okapi")
     with store._index_cond:
         rounds = store.merge_rounds
@@ -143,7 +143,7 @@ def test_an_edit_interrupts_a_merge_step_rather_than_wait(tmp_path: Path, monkey
     the step rolled back (nothing merged), and merging goes on later."""
     import threading
 
-    monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
+    monkeypatch.setattr(store_module.index, "INDEX_DELAY", 3600)
     store = merges_due(tmp_path, "lemur")
     before = levels(store)
     calls, started = [], threading.Event()
@@ -156,7 +156,7 @@ def test_an_edit_interrupts_a_merge_step_rather_than_wait(tmp_path: Path, monkey
         return real(self)
 
     monkeypatch.setattr(Store, "_merge_should_stop", slow)
-    monkeypatch.setattr(store_module, "MERGE_CHECK_STEPS", 50)
+    monkeypatch.setattr(store_module.index, "MERGE_CHECK_STEPS", 50)
     store._index_due = None  # (the background catch-up those edits asked for: done above)
     merger = threading.Thread(target=store._merge_while_idle, args=(store._epoch,))
     merger.start()
@@ -199,7 +199,7 @@ def test_edits_racing_the_background_catch_ups_and_merges_all_commit(tmp_path: P
     nothing is left half done (no transaction left open, the index sound, every edit found)."""
     import threading
 
-    monkeypatch.setattr(store_module, "INDEX_DELAY", 0.001)
+    monkeypatch.setattr(store_module.index, "INDEX_DELAY", 0.001)
     store = merges_due(tmp_path, "gnu")
     in_merge = threading.Event()
     real = Store._merge_should_stop
@@ -210,7 +210,7 @@ def test_edits_racing_the_background_catch_ups_and_merges_all_commit(tmp_path: P
         return real(self)
 
     monkeypatch.setattr(Store, "_merge_should_stop", slow)
-    monkeypatch.setattr(store_module, "MERGE_CHECK_STEPS", 50)
+    monkeypatch.setattr(store_module.index, "MERGE_CHECK_STEPS", 50)
     met = []
     for i in range(20):
         in_merge.clear()
@@ -238,8 +238,8 @@ def test_merging_waits_for_a_pause_in_the_edits(tmp_path: Path, monkeypatch):
     ends the wait (its own catch-up will wait again), so a run of edits meets no merge."""
     import threading
 
-    monkeypatch.setattr(store_module, "INDEX_DELAY", 3600)
-    monkeypatch.setattr(store_module, "MERGE_IDLE", 3600)
+    monkeypatch.setattr(store_module.index, "INDEX_DELAY", 3600)
+    monkeypatch.setattr(store_module.index, "MERGE_IDLE", 3600)
     store = merges_due(tmp_path, "ibex")
     store._index_due = None  # (the background catch-up those edits asked for: done above)
     waiting = threading.Thread(target=store._merge_while_idle, args=(store._epoch,))

@@ -59,10 +59,10 @@ def test_a_prefix_is_spelled_out_as_the_index_words_it_begins(store: Store):
 
 
 def test_too_many_words_leave_the_prefix_to_fts5(store: Store, monkeypatch):
-    monkeypatch.setattr(store_module, "PREFIX_WORDS_MAX", 3)
+    monkeypatch.setattr(store_module.words, "PREFIX_WORDS_MAX", 3)
     assert store._spelled_out(parse("mode")).match == parse("mode").match
     assert store._spelled_out(parse("model")).match == parse("model").match  # 4 words: too many as well
-    monkeypatch.setattr(store_module, "PREFIX_WORDS_MAX", 4)
+    monkeypatch.setattr(store_module.words, "PREFIX_WORDS_MAX", 4)
     assert store._spelled_out(parse("model")).match == '("model" OR "modeles" OR "modelling" OR "models")'
     assert store.search_newest("mode") == as_fts5_would(store, "mode")
 

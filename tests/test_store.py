@@ -636,7 +636,7 @@ def test_relevance_ranks_a_capped_set_of_the_newest_matches(tmp_path: Path, monk
     store = Store(tmp_path / "many.db")
     store.import_batch(Batch(works=[Work(key=f"W{i}", title=f"common word {i}" + (" common" * (i % 3)))
                                     for i in range(30)]))
-    monkeypatch.setattr("tui.store.RANK_CANDIDATES", 10)
+    monkeypatch.setattr("tui.store.search.RANK_CANDIDATES", 10)
     ranked = store.search_ids("common ", "relevance")
     assert len(ranked) == 10
     newest = {store.work(f"W{i}").id for i in range(20, 30)}
@@ -729,13 +729,13 @@ def test_commits_are_fsynced_off_the_callers_thread_and_close_waits(tmp_path: Pa
     import tui.store as store_module
 
     synced: list[tuple[str, str]] = []
-    real = store_module._fsync
+    real = store_module.sync._fsync
 
     def recording(path: str) -> None:
         real(path)
         synced.append((path, threading.current_thread().name))
 
-    monkeypatch.setattr(store_module, "_fsync", recording)
+    monkeypatch.setattr(store_module.sync, "_fsync", recording)
     store = Store(tmp_path / "c.db")
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     work = store.add_work(Work(key="k", title="Before"))
@@ -765,7 +765,7 @@ def test_a_commit_made_during_an_fsync_is_synced_again(tmp_path: Path, monkeypat
             started.set()
             release.wait(5)
 
-    monkeypatch.setattr(store_module, "_fsync", slow)
+    monkeypatch.setattr(store_module.sync, "_fsync", slow)
     store = Store(tmp_path / "c.db")
     store.add_work(Work(key="a", title="A"))
     assert started.wait(5)
@@ -781,7 +781,7 @@ def test_a_read_only_store_never_asks_for_an_fsync(tmp_path: Path, monkeypatch):
 
     Store(tmp_path / "c.db").close()
     asked: list[str] = []
-    monkeypatch.setattr(store_module._SYNCER, "ask", lambda wal: asked.append(wal) or 1)
+    monkeypatch.setattr(store_module.sync._SYNCER, "ask", lambda wal: asked.append(wal) or 1)
     with Store(tmp_path / "c.db", read_only=True) as store:
         store.count()
     assert asked == []
@@ -801,7 +801,7 @@ def test_a_catalogue_from_before_citation_counts_is_upgraded_with_its_counts(tmp
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     migrations = Migrations("ibid")
-    for func in (store_module.m001_catalogue, store_module.m002_changes):
+    for func in (store_module.schema.m001_catalogue, store_module.schema.m002_changes):
         migrations()(func)
     migrations.apply(sqlite_utils.Database(conn))
     for i, key in enumerate(["A", "B", "C", "D"], 1):
@@ -837,8 +837,8 @@ def test_a_large_catalogue_ranks_common_words_by_their_columns(tmp_path: Path, m
     ids = {w.key: store.work(w.key).id for w in works}
     exact = store.search_ids("common", "relevance")
     assert set(exact) == set(ids.values())
-    monkeypatch.setattr("tui.store.EXACT_RANK_UP_TO", 0)
-    monkeypatch.setattr("tui.store.RANK_CANDIDATES", 20)
+    monkeypatch.setattr("tui.store.search.EXACT_RANK_UP_TO", 0)
+    monkeypatch.setattr("tui.store.search.RANK_CANDIDATES", 20)
     ranked = [store.work_by_id(i).key for i in store.search_ids("common", "relevance")]
     newest = [f"W{i}" for i in range(39, 19, -1)]
     assert sorted(ranked) == sorted(newest)  # the 20 newest matches
@@ -861,7 +861,7 @@ def test_a_large_catalogue_leaves_common_words_out_of_bm25_in_the_same_order(tmp
         abstract = "The story" + (" of a rare bird" * (1 + i % 3) if rare else ".")
         works.append(Work(key=f"W{i}", title=title, abstract=abstract))
     store.import_batch(Batch(works=works))
-    monkeypatch.setattr("tui.store.RANK_CANDIDATES", 20)
+    monkeypatch.setattr("tui.store.search.RANK_CANDIDATES", 20)
     exact = store.search_ids("the rare", "relevance")
     assert len(exact) == 20
     matched = []
@@ -873,7 +873,7 @@ def test_a_large_catalogue_leaves_common_words_out_of_bm25_in_the_same_order(tmp
         return real_read(self, sql, params)
 
     monkeypatch.setattr(Store, "_read", spy)
-    monkeypatch.setattr("tui.store.EXACT_RANK_UP_TO", 0)
+    monkeypatch.setattr("tui.store.search.EXACT_RANK_UP_TO", 0)
     assert store.search_ids("the rare", "relevance") == exact
     assert matched == ['"rare"*']  # "the" (in every work) was not ranked
     monkeypatch.setattr(Store, "_read", real_read)
@@ -990,7 +990,7 @@ def test_a_search_by_year_title_or_citations_is_ordered_as_python_orders_its_mat
             # the count too, read each match's row or (here, with so few works, only when told
             # to expect any number of matches) walking the year index
             for walk_from in (20_000, 0):
-                monkeypatch.setattr("tui.store.COUNT_WALK_FROM", walk_from)
+                monkeypatch.setattr("tui.store.search.COUNT_WALK_FROM", walk_from)
                 assert store.search_count(text) == len(expected(words, prefix, lo, hi, "year", 10**9)), (text, walk_from)
     store.close()
 

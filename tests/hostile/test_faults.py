@@ -247,7 +247,7 @@ def test_a_held_lock_fails_a_cli_write_after_the_busy_timeout(catalogue: Path, c
 
 
 async def test_the_browser_keeps_browsing_under_a_held_lock(catalogue: Path, monkeypatch, cases):
-    monkeypatch.setattr("tui.store.BUSY_TIMEOUT_MS", 300)  # fail fast; the waiting is tested above
+    monkeypatch.setattr("tui.store.connection.BUSY_TIMEOUT_MS", 300)  # fail fast; the waiting is tested above
     before = snapshot(catalogue)
     app = IbidApp(Store(catalogue))
     async with app.run_test(size=(140, 45)) as pilot:

@@ -26,7 +26,7 @@ def need(path: Path) -> Path:
 
 def _fix_clock(mp: pytest.MonkeyPatch) -> None:
     moment = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
-    mp.setattr("tui.store.today", lambda: moment)
+    mp.setattr("tui.store.clock.today", lambda: moment)
 
 
 @pytest.fixture(autouse=True)
