@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from .history import History, Target
 from .safe import printable
 from .screens.main import MainScreen
 from .store import Store
@@ -45,6 +46,8 @@ class IbidApp(App):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        self.history = History()  # what was opened: the main and author screens move through it
+        self.main_screen: MainScreen | None = None
         self.sub_title = printable(store.path.name, newlines=False)
         self._last_input = time.monotonic()
         self._last_full_gc = time.monotonic()
@@ -58,7 +61,8 @@ class IbidApp(App):
         # in it (a full collection of 37-49 ms in the first frame; 90-118 ms in all, at 100k
         # works): off until _start_idle_gc, which collects once and hands it to the pauses.
         gc.disable()
-        self.push_screen(MainScreen(self.store))
+        self.main_screen = MainScreen(self.store)
+        self.push_screen(self.main_screen)
         self.set_timer(3.0, self._start_idle_gc)
 
     def _start_idle_gc(self) -> None:
@@ -117,6 +121,21 @@ class IbidApp(App):
             yield SystemCommand("Export marked works", "Write the works marked with space to a file",
                                 screen.action_export_marked)
             yield SystemCommand("Refresh", "Reload the list and the record", screen.action_reload)
+
+    # -- moving through the history, from any screen (the main screen shows what is opened)
+
+    def open_target(self, target: Target) -> None:
+        """Open a work or an author, as `enter` on a link does."""
+        if self.main_screen is not None:
+            self.main_screen.open(target)
+
+    def go_back(self) -> None:
+        if self.main_screen is not None:
+            self.main_screen.action_back()
+
+    def go_forward(self) -> None:
+        if self.main_screen is not None:
+            self.main_screen.action_forward()
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -70,22 +70,16 @@ class AuthorScreen(ReportsWorkerErrors, Screen):
     def _message(self, text: str) -> None:
         self.query_one(RecordView).show(message_document, text)
 
-    @property
-    def main(self):
-        from .main import MainScreen
-
-        return next(s for s in self.app.screen_stack if isinstance(s, MainScreen))
-
     @on(RecordView.Opened)
     def _opened(self, event: RecordView.Opened) -> None:
         event.stop()
-        self.main.open(event.target)
+        self.app.open_target(event.target)
 
     def action_back(self) -> None:
-        if self.main.back_stack:
-            self.main.action_back()
+        if self.app.history.back_stack:
+            self.app.go_back()
         else:
             self.app.pop_screen()
 
     def action_forward(self) -> None:
-        self.main.action_forward()
+        self.app.go_forward()

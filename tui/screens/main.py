@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from textual.widgets import Header, Input, Static
 from ..attach import attach, stored_path
 from ..config import ConfigError, load_config, resolver_hint
 from ..formats import FormatError
+from ..history import History, Visit
 from ..links import external_url, openurl
 from ..listing import DESCENDING_SORTS, PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
@@ -88,17 +88,6 @@ follows the highlighted work.
 """
 
 
-@dataclass
-class Visit:
-    """A place in the history: what was shown, and where the cursor was on it."""
-
-    target: Target
-    cursor: Target | None = None
-    section: str = ""  # the page section the cursor was in (a work can be both similar and citing)
-    opened: bool = False  # opened on purpose (not just passed over in the list): counts as a view
-    shown: int = 0  # citations and references listed (0: CITATIONS_SHOWN); `enter` on "… more" adds some
-
-
 def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
     """Everything the record page shows for a work (runs in a worker thread); `shown`: how many
     citations and references to list (0: CITATIONS_SHOWN)."""
@@ -152,9 +141,6 @@ class MainScreen(ReportsWorkerErrors, Screen):
         self.sort = "added"
         self._browse_sort = "added"  # the catalogue's order while a search is shown
         self._last_export: Path | None = None  # where `x` last wrote, offered again (its folder)
-        self.current: Visit | None = None
-        self.back_stack: list[Visit] = []
-        self.forward_stack: list[Visit] = []
         self.page: WorkPage | None = None
         # One search and one detail load in flight at a time; the newest request waits.
         self._search_busy = False
@@ -459,34 +445,41 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     # -- history
 
+    @property
+    def history(self) -> History:
+        return self.app.history
+
+    @property
+    def current(self) -> Visit | None:
+        return self.app.history.current
+
+    @property
+    def back_stack(self) -> list[Visit]:
+        return self.app.history.back_stack
+
+    @property
+    def forward_stack(self) -> list[Visit]:
+        return self.app.history.forward_stack
+
     def open(self, target: Target, origin: Visit | None = None) -> None:
         """Open a work or an author, remembering where we were (or `origin`, where a search began)."""
-        came_from = origin or self.current
-        if self.current is not None and self.current.target[0] == "work" and self.current is came_from:
-            self._remember_cursor(self.current)
-        if came_from is not None and came_from.target != target:
-            self.back_stack.append(came_from)
-            self.forward_stack.clear()
-        if self.current is None or self.current.target != target:
-            self._show(Visit(target, opened=True))
+        visit = self.history.open(target, origin, self._remember_cursor)
+        if visit is not None:
+            self._show(visit)
 
     def action_back(self) -> None:
-        if not self.back_stack:
+        visit = self.history.back(self._remember_cursor)
+        if visit is None:
             self.notify("Nothing to go back to", severity="warning")
-            return
-        if self.current is not None:
-            self._remember_cursor(self.current)
-            self.forward_stack.append(self.current)
-        self._show(self.back_stack.pop())
+        else:
+            self._show(visit)
 
     def action_forward(self) -> None:
-        if not self.forward_stack:
+        visit = self.history.forward(self._remember_cursor)
+        if visit is None:
             self.notify("Nothing to go forward to", severity="warning")
-            return
-        if self.current is not None:
-            self._remember_cursor(self.current)
-            self.back_stack.append(self.current)
-        self._show(self.forward_stack.pop())
+        else:
+            self._show(visit)
 
     def _remember_cursor(self, visit: Visit) -> None:
         if self.record.subject == visit.target:
@@ -495,7 +488,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def _show(self, visit: Visit) -> None:
         from .author import AuthorScreen
 
-        self.current = visit
+        self.history.current = visit
         self.update_keys()
         kind, ident = visit.target
         if kind == "author":
