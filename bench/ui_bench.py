@@ -61,7 +61,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import OUT, header  # noqa: E402
 from tui.app import IbidApp  # noqa: E402
-from tui.screens.main import SEARCH_CAP, MainScreen, load_page  # noqa: E402
+from tui.listing import SEARCH_CAP  # noqa: E402
+from tui.screens.main import MainScreen, load_page  # noqa: E402
 from tui.store import INDEX_DELAY, Store  # noqa: E402
 from tui.widgets.work_list import WorkList  # noqa: E402
 
@@ -341,12 +342,13 @@ def store_figures(db: str, path: Path, n: int = 100) -> None:
             typed = query[:i]
             if typed.endswith(" "):
                 continue
+            first = {}  # the first page, handed to the ranking as the browser does
             if hasattr(store, "search_newest"):
                 t = time.perf_counter()
-                store.search_newest(typed, PAGE)
+                first["newest"] = store.search_newest(typed, PAGE)
                 newest.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            store.search_ids(typed, "relevance", 10_000)
+            store.search_ids(typed, "relevance", 10_000, **first)
             ranked.append((time.perf_counter() - t) * 1000)
     # the whole list (SEARCH_CAP) in another order, as after `s` in the browser: each query whole
     by_sort = {sort: [] for sort in ("year", "title", "cited")}

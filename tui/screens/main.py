@@ -19,7 +19,8 @@ from ..config import ConfigError, load_config, resolver_hint
 from ..formats import FormatError
 from ..history import History, Visit
 from ..links import external_url, openurl
-from ..listing import DESCENDING_SORTS, PAGE, BrowseSource, IdsSource
+from ..listing import (BROWSE_SORTS, DESCENDING_SORTS, SEARCH_CAP, BrowseSource, IdsSource, catalogue,
+                       count_hits, search_hits)
 from ..models import WorkPage
 from ..query import SORTS, parse
 from ..safe import printable
@@ -38,10 +39,8 @@ EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json
 # Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
 # edit screens cost ~0.1 s to import): copying, editing, picking a work.
 
-SEARCH_CAP = 10_000  # hits kept for the list; the count says how many there are in all
 CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ibid import)
 CITATIONS_SHOWN = 2_000
-BROWSE_SORTS = ("added", "title", "year", "cited")
 SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
 SHORT_SORT_NAMES = {"year": "newest first", "cited": "most cited"}  # ... where the line is short
 
@@ -226,35 +225,24 @@ class MainScreen(ReportsWorkerErrors, Screen):
     def _load_list(self, query: str, sort: str, refresh: bool, serial: int) -> None:
         source: BrowseSource | IdsSource | None = None
         stale = lambda: self._stale(serial)  # noqa: E731
+        q = parse(query)  # once: every store call below takes it parsed
         try:
             if not query.strip():
-                browse = sort if sort in BROWSE_SORTS else "added"
-                source = BrowseSource(self.store, self.store.count(), browse, dense=self.store.ids_dense())
-                source.first = source.fetch(0, None)
+                source = catalogue(self.store, sort)
                 self.archived = self.store.archived_count()
             else:
                 sort = sort if sort in SORTS else "relevance"
-                if not refresh and sort != "added":
-                    # Ordering every match costs (ranking a broad word at a million: a few hundred
-                    # ms); the newest matches cost a few ms: show them while the order is worked out.
-                    newest = self.store.search_newest(query, PAGE, cancel=stale)
-                    if not newest:
-                        source = IdsSource(self.store, [], 0, first=[])
-                        return
-                    quick = IdsSource(self.store, newest, len(newest), exact=len(newest) < PAGE,
-                                      first=self.store.rows(newest), ranked=False)
-                    self.app.call_from_thread(self._list_quick, query, sort, serial, quick)
-                ids = self.store.search_ids(query, sort, SEARCH_CAP, cancel=stale)
-                cap = min(SEARCH_CAP, RANK_CANDIDATES) if sort == "relevance" else SEARCH_CAP
-                source = IdsSource(self.store, ids, len(ids), exact=len(ids) < cap, first=self.store.rows(ids[:PAGE]))
+                quick = None if refresh else (lambda first: self.app.call_from_thread(
+                    self._list_quick, query, sort, serial, first))
+                source = search_hits(self.store, q, sort, SEARCH_CAP, cancel=stale, quick=quick)
         except Cancelled:
             source = None
         finally:
             self.app.call_from_thread(self._list_ready, query, sort, refresh, source)
         if isinstance(source, IdsSource) and not source.exact:
-            # The list is on screen; now count every match (a broad word at a million: ~0.5 s).
+            # The list is on screen; now count every match.
             try:
-                total = self.store.search_count(query, cancel=stale)
+                total = count_hits(self.store, q, source, cancel=stale)
             except Cancelled:
                 return
             self.app.call_from_thread(self._count_ready, query, sort, source, total)

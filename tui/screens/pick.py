@@ -10,17 +10,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ..listing import BrowseSource, IdsSource
+from ..listing import BrowseSource, IdsSource, pick_hits
 from ..models import ListRow, Work
-from ..query import fold, words
-from ..store import Store, StoreError
+from ..query import parse
+from ..store import Store
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.safe_input import SafeInput
 from ..widgets.work_list import WorkList
 from .edit import NEW_WORK, EditScreen
 
-PICK_CAP = 2_000
-KNOWN_FIRST_OF = 200  # ranked hits whose titles are read to put those beginning with the text first
 
 
 class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
@@ -63,32 +61,10 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="pick")
     def _load(self, text: str, generation: int) -> None:
         if text.strip():
-            ids = self._known_first(text, self.store.search_ids(text, "relevance", PICK_CAP))
-            source: BrowseSource | IdsSource = IdsSource(self.store, ids, len(ids))
+            source: BrowseSource | IdsSource = pick_hits(self.store, text, parse(text))
         else:
             source = BrowseSource(self.store, self.store.count())
         self.app.call_from_thread(self._ready, generation, source)
-
-    def _known_first(self, text: str, ids: list[int]) -> list[int]:
-        """The hits in the order a picker wants: one looks for a work one knows, by its key or
-        the start of its title (`enter` links the first). So the work whose key is the text
-        comes first, then, of the best KNOWN_FIRST_OF hits, those whose title begins with the
-        words typed (the last one as far as it is typed), then the rest as ranked (a short
-        title beginning with a rare word could come 19th of 232, behind titles holding it)."""
-        typed = [fold(w) for w in words(text)]
-        first = []
-        try:
-            first.append(self.store.work(text.strip()).id)
-        except StoreError:
-            pass
-        for row in self.store.rows(ids[:KNOWN_FIRST_OF]) if typed else []:
-            title = [fold(w) for w in words(row.title)]
-            if title[:len(typed) - 1] == typed[:-1] and len(title) >= len(typed) \
-                    and title[len(typed) - 1].startswith(typed[-1]):
-                first.append(row.id)
-        first = list(dict.fromkeys(first))
-        chosen = set(first)
-        return first + [i for i in ids if i not in chosen]
 
     def _ready(self, generation: int, source: BrowseSource | IdsSource) -> None:
         if generation != self._generation:

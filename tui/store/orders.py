@@ -68,7 +68,7 @@ class Orders:
             for cursor in cursors:
                 cursor.close()
 
-    def _by_index(self, q: Query, sort: str, limit: int) -> list[int] | None:
+    def _by_index(self, q: Query, sort: str, limit: int, newest: list[int] | None = None) -> list[int] | None:
         """The matches of a search with words by `year`, `title` or `cited`. The plain way
         (_search_sql) reads every match's row and sorts them all: 0.8-1.8 s for `the` at a
         million works, 1 s for a 2-letter prefix, 0.3 s for a word in 15% of the works. When
@@ -91,7 +91,7 @@ class Orders:
         if years and sort != "year" and 2 * self._read(
                 f"SELECT count(*) FROM works INDEXED BY works_year WHERE {' AND '.join(years)}", year_params)[0][0] <= total:
             return None  # a narrow range, by title or citations: the walk would be of every work to find it
-        expected = self._expected_matches(q)
+        expected = self._expected_matches(q, newest)
         if expected is None or 10 * expected * expected <= limit * total:
             return None  # few
         fts, params = self._match_ids(q)

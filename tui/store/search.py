@@ -64,28 +64,29 @@ class Search:
         return sql + f" ORDER BY {_ORDERS.get(sort, 'w.id')}", [q.match, *params]
 
     def search_ids(self, text: str | Query, sort: str = "relevance", limit: int = 10000,
-                   cancel: Callable[[], bool] | None = None) -> list[int]:
+                   cancel: Callable[[], bool] | None = None, newest: list[int] | None = None) -> list[int]:
         """Ids of the works matching a user's search, at most `limit`, in a sort order: `relevance`
         (the best first; only the newest RANK_CANDIDATES matches are ranked), `year`, `title`,
         `cited`, or `added` (catalogue order, uncapped). With `cancel`, raises Cancelled as soon
-        as it can once `cancel()` is true."""
+        as it can once `cancel()` is true. `newest`: what search_newest gave for this query just
+        before, if it was asked (it tells how broad the search is without reading again)."""
         self._catch_up()
         q = parse(text) if isinstance(text, str) else text
         if q.empty:
             return []
         if sort == "relevance" and q.match is not None:
             with self._cancellable(cancel):
-                return self._ranked(q)[:limit]
+                return self._ranked(q, newest)[:limit]
         if q.match is None or sort in _SORT_INDEXES:
             with self._cancellable(cancel):
-                ids = self._by_years(q, sort, limit) if q.match is None else self._by_index(q, sort, limit)
+                ids = self._by_years(q, sort, limit) if q.match is None else self._by_index(q, sort, limit, newest)
             if ids is not None:
                 return ids
         sql, params = self._search_sql(q, "w.id", sort)
         with self._cancellable(cancel):
             return [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
 
-    def _ranked(self, q: Query) -> list[int]:
+    def _ranked(self, q: Query, newest: list[int] | None = None) -> list[int]:
         """The newest RANK_CANDIDATES matches, best first (bm25, as FTS5 ranks).
 
         Above EXACT_RANK_UP_TO works, two shortcuts. bm25 reads, for each phrase, every work
@@ -101,7 +102,7 @@ class Search:
         sql, params = self._search_sql(q, "f.rowid", "newest")
         rare = q.parts
         if self.count() > EXACT_RANK_UP_TO:
-            probe = self._newest_matches(q)
+            probe = self._newest_matches(q, newest)
             if len(probe) < 2:
                 return probe
             if probe[0] - probe[-1] < 2 * len(probe):  # the whole query holds in most works: so does each word
@@ -120,21 +121,19 @@ class Search:
             if i in chosen}
         return sorted(candidates, key=lambda i: (scores.get(i, 0.0), i))
 
-    def _newest_matches(self, q: Query) -> list[int]:
-        """The newest DENSITY_PROBE matches of a search with words (a ms), or the first page the
-        browser just showed for it (search_newest), which serves as well."""
-        newest = getattr(self._local, "newest", None)
-        if newest is not None and newest[:2] == ((q.match, q.year_from, q.year_to), self._writes) \
-                and len(newest[2]) >= min(DENSITY_PROBE, 100):
-            return newest[2]
+    def _newest_matches(self, q: Query, newest: list[int] | None = None) -> list[int]:
+        """The newest DENSITY_PROBE matches of a search with words (a ms), or `newest`, the first
+        page the browser just showed for it (search_newest), which serves as well."""
+        if newest is not None and len(newest) >= min(DENSITY_PROBE, 100):
+            return newest
         sql, params = self._search_sql(q, "f.rowid", "newest")
         return [r[0] for r in self._read(sql + " LIMIT ?", (*params, DENSITY_PROBE))]
 
-    def _expected_matches(self, q: Query) -> float | None:
+    def _expected_matches(self, q: Query, newest: list[int] | None = None) -> float | None:
         """How many works a search with words matches, judged on how close together its newest
         matches are (_newest_matches); None when fewer than 100 were found (few: those, or
         about)."""
-        newest = self._newest_matches(q)
+        newest = self._newest_matches(q, newest)
         if len(newest) < 100:
             return None
         return len(newest) * self.count() / (newest[0] - newest[-1] + 1)
@@ -184,12 +183,11 @@ class Search:
             if ids is None:
                 sql, params = self._search_sql(self._spelled_out(q), "w.id", "newest")
                 ids = [r[0] for r in self._read(sql + " LIMIT ?", (*params, limit))]
-        # what _ranked needs to judge the query's density, if it is asked next (as the browser does)
-        self._local.newest = ((q.match, q.year_from, q.year_to), self._writes, ids)
         return ids
 
-    def search_count(self, text: str | Query, cancel: Callable[[], bool] | None = None) -> int:
-        """How many works match a search."""
+    def search_count(self, text: str | Query, cancel: Callable[[], bool] | None = None,
+                     newest: list[int] | None = None) -> int:
+        """How many works match a search (`newest`: as for search_ids)."""
         self._catch_up()
         q = parse(text) if isinstance(text, str) else text
         if q.empty:
@@ -200,13 +198,13 @@ class Search:
                 # read each match's row (0.65 s for `the` at a million works; 50 ms without)
                 return self._read("SELECT count(*) FROM works_fts WHERE works_fts MATCH ?", (q.match,))[0][0]
             if q.match is not None:
-                n = self._count_in_years(q)
+                n = self._count_in_years(q, newest)
                 if n is not None:
                     return n
             sql, params = self._search_sql(q, "count(*)", "none")
             return self._read(sql.rsplit(" ORDER BY", 1)[0], params)[0][0]
 
-    def _count_in_years(self, q: Query) -> int | None:
+    def _count_in_years(self, q: Query, newest: list[int] | None = None) -> int | None:
         """The matches of words in a year range, counted on the index on (year, id), the
         matches' ids a list SQLite looks each up in: reading each match's row for its year cost
         5-10 us (at a million works `the year:2000..` 1.0 -> 0.66 s, `theory year:2001..2005`
@@ -214,7 +212,7 @@ class Search:
         expected, judged on how close together the newest of them are (_newest_matches): for
         a rarer word the walk of the range's index would cost more than the rows (`quantum
         theory model year:2000..`, 4,828: 34 ms, walked 60)."""
-        expected = self._expected_matches(q) if self._indexes_present("works_year") else None
+        expected = self._expected_matches(q, newest) if self._indexes_present("works_year") else None
         if expected is None or expected < COUNT_WALK_FROM:
             return None
         years, year_params = self._years_where(q, "year")
