@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from rich.text import Text
@@ -14,11 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from ..attach import attach, stored_path
-from ..config import ConfigError, load_config, resolver_hint
-from ..formats import FormatError
 from ..history import History, Visit
-from ..links import external_url, openurl
 from ..listing import (BROWSE_SORTS, DESCENDING_SORTS, SEARCH_CAP, BrowseSource, IdsSource, catalogue,
                        count_hits, search_hits)
 from ..models import WorkPage
@@ -31,10 +25,8 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.search_box import SearchBox
 from ..widgets.record import Document, RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
-from .prompt import PromptScreen
-
-# what `x` writes, by the file name's extension
-EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
+from .changes import Changes
+from .work_actions import WorkActions
 
 # Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
 # edit screens cost ~0.1 s to import): copying, editing, picking a work.
@@ -43,17 +35,6 @@ CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ib
 CITATIONS_SHOWN = 2_000
 SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
 SHORT_SORT_NAMES = {"year": "newest first", "cited": "most cited"}  # ... where the line is short
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a file written at `path` should have: the replaced file's, or a new file's
-    (0666 less the umask)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0o022)  # (read by setting it: put back at once)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 HELP = """\
@@ -105,7 +86,7 @@ def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
     )
 
 
-class MainScreen(ReportsWorkerErrors, Screen):
+class MainScreen(WorkActions, Changes, ReportsWorkerErrors, Screen):
     """Browse, search and read the catalogue."""
 
     HELP = HELP
@@ -558,7 +539,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             visit.cursor, visit.section = ("work", refs[-1].id), section
         self._request_detail(visit)
 
-    # -- actions on the work shown
+    # -- which keys can act
 
     _key_state: tuple = ()
 
@@ -584,331 +565,3 @@ class MainScreen(ReportsWorkerErrors, Screen):
         if action == "forward" and not self.forward_stack:
             return False
         return True
-
-    def action_author(self) -> None:
-        target = self.record.target
-        if target is not None and target[0] == "author":
-            self.open(target)
-            return
-        if self.page is None or not self.page.work.authors or self.page.work.authors[0].id is None:
-            self.notify("This work names no author", severity="warning")
-            return
-        self.open(("author", self.page.work.authors[0].id))
-
-    def action_open_link(self) -> None:
-        if self.page is None:
-            return
-        target = self.record.target
-        if target is not None and target[0] == "file":
-            self._open_file(str(target[1]))
-            return
-        url = external_url(self.page.work)
-        if not url:
-            what = "no DOI or web address" if not (self.page.work.doi or self.page.work.url) else \
-                "no DOI or http(s) address that can be opened safely"
-            self.notify(f"This work has {what}", severity="warning")
-            return
-        self.app.open_url(url)  # the user's browser, through webbrowser: arguments, never a shell
-        self.notify(Text(f"Opening {printable(url, False)}").plain, markup=False)
-
-    def _open_file(self, stored: str) -> None:
-        """An archived copy, by its name in the catalogue's folder (never a path from elsewhere)."""
-        if self.page is None:
-            return
-        attachment = next((f for f in self.page.files if f.stored == stored), None)
-        if attachment is None:
-            return
-        path = stored_path(self.store, attachment)
-        if not path.is_file():
-            self.notify(printable(f"{path}: the archived copy is missing", False), severity="error", markup=False)
-            return
-        self.app.open_url(path.resolve().as_uri())
-        self.notify(printable(f"Opening {path}", False), markup=False)
-
-    def action_library_link(self) -> None:
-        if self.page is None:
-            return
-        try:
-            config = load_config()
-        except ConfigError as exc:
-            self.notify(printable(str(exc), False), severity="error", markup=False)
-            return
-        if not config.resolver:
-            self.notify(printable(resolver_hint(config.path), False), severity="warning", markup=False, timeout=10)
-            return
-        url = openurl(self.page.work, config.resolver)
-        self.app.open_url(url)
-        self.notify(printable(f"Opening through your library: {url}", False), markup=False)
-
-    # -- archived copies and exports
-
-    def action_attach_file(self) -> None:
-        if self.page is None or not self._writable("archived"):
-            return
-        work_ = self.page.work
-
-        def chosen(answer: str | None) -> None:
-            if answer:
-                self._archive(work_, Path(answer).expanduser())
-
-        self.app.push_screen(PromptScreen(
-            f"Archive a copy of a file with {printable(work_.key, False)}: its path",
-            value=str(Path.cwd()) + os.sep,
-            hint="The file is copied into the catalogue's own folder; the original is left as it is."), chosen)
-
-    @work(thread=True, exit_on_error=False, group="attach")
-    def _archive(self, work_, path: Path) -> None:
-        try:
-            attachment = attach(self.store, work_, path)
-            self.archived = self.store.archived_count()
-            size = stored_path(self.store, attachment).stat().st_size
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._archived, work_, attachment.stored, size)
-
-    def _archived(self, work_, stored: str, size: int) -> None:
-        self.notify(printable(f"Archived {stored} ({size:,} bytes) with {work_.key}; "
-                              f"papers currently archived: {self.archived:,}", False), title="Archived", markup=False)
-        self._set_header()
-        if self.current is not None and self.current.target == ("work", work_.id):
-            self._request_detail(self.current)
-
-    def action_export_marked(self) -> None:
-        marked = list(self.works.marked)
-        if not marked:
-            self.notify("No works marked: mark them in the list with space first", severity="warning")
-            return
-
-        def chosen(answer: str | None) -> None:
-            if not answer:
-                return
-            path = Path(answer).expanduser()
-            fmt = EXPORT_BY_SUFFIX.get(path.suffix.lower())
-            if fmt is None:
-                self.notify("Name the file .bib (BibTeX), .ris (RIS) or .json (CSL-JSON)", severity="error")
-                return
-            if path.is_dir():
-                self.notify(printable(f"{path}: is a folder; name a file", False), severity="error", markup=False)
-                return
-            if path.exists():
-                from .edit import ConfirmScreen
-
-                self.app.push_screen(ConfirmScreen(f"{printable(str(path), False)} exists. Replace it?"),
-                                     lambda yes: self._export(marked, path, fmt) if yes else None)
-                return
-            self._export(marked, path, fmt)
-
-        # the folder and the format of the last export, in this run; else here, as BibTeX
-        last = self._last_export
-        self.app.push_screen(PromptScreen(
-            f"Export {len(marked):,} marked work{'s' if len(marked) != 1 else ''} to",
-            value=str(last.parent / f"ibid-marked{last.suffix}" if last else Path.cwd() / "ibid-marked.bib"),
-            hint=".bib for BibTeX, .ris for RIS, .json for CSL-JSON"), chosen)
-
-    @work(thread=True, exit_on_error=False, group="export")
-    def _export(self, ids: list[int], path: Path, fmt: str) -> None:
-        from ..formats import bibtex, csl, ris
-
-        order = {work_id: n for n, work_id in enumerate(ids)}
-        works = sorted(self.store.works(ids), key=lambda w: order[w.id])  # in the order they were marked
-        writer = {"bibtex": bibtex.write, "ris": ris.write, "csl-json": csl.write}[fmt]
-        text = writer(works)
-        data = text.encode("utf-8")
-        try:
-            # written whole beside the target, then renamed over it: never a half-written file
-            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            try:
-                os.fchmod(fd, _file_mode(path))  # (mkstemp makes it 0600)
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temp, path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, printable(f"{path}: cannot write ({exc.strerror or exc}); "
-                                                             "nothing was exported", False),
-                                      severity="error", markup=False)
-            return
-        if not self.store.read_only:
-            self.store.record_events([w.id for w in works], "export")
-        self.app.call_from_thread(self._exported, len(works), path, fmt, len(data))
-
-    def _exported(self, count: int, path: Path, fmt: str, size: int) -> None:
-        self._last_export = path
-        self.notify(printable(f"Exported {count:,} work{'s' if count != 1 else ''} to {path} "
-                              f"({fmt}, {size:,} bytes)", False), title="Exported", markup=False)
-        self.works.clear_marks()
-        if self.current is not None:
-            self._request_detail(self.current)  # the export counts move
-
-    # -- copying
-
-    def action_copy_bibtex(self) -> None:
-        from ..formats import bibtex
-
-        if self.page is not None:
-            self._copy(bibtex.write([self.page.work]), f"BibTeX of {self.page.work.key}")
-
-    def action_copy_key(self) -> None:
-        if self.page is not None:
-            self._copy(self.page.work.key, f"key {self.page.work.key}")
-
-    def action_copy_reference(self) -> None:
-        if self.page is not None:
-            self._format_reference(self.page.work)
-
-    @work(thread=True, exit_on_error=False, group="reference")
-    def _format_reference(self, work_) -> None:
-        """citeproc-py takes 10-100 ms for a style's first reference: not on the UI thread."""
-        from ..formats.cite import format_reference
-
-        try:
-            style = load_config().style
-            text = format_reference(work_, style)
-        except (ConfigError, FormatError) as exc:
-            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._copy_reference, work_, text, style)
-
-    def _copy_reference(self, work_, text: str, style: str) -> None:
-        if self.page is not None and self.page.work.id == work_.id:
-            self._copy(text, f"{style} reference to {work_.key}")
-
-    def _copy(self, text: str, what: str) -> None:
-        assert self.page is not None and self.page.work.id is not None
-        self.app.copy_to_clipboard(text)  # OSC 52: works over SSH and in tmux
-        self._copy_elsewhere(text, what, self.page.work.id)
-
-    @work(thread=True, exit_on_error=False, group="copy")
-    def _copy_elsewhere(self, text: str, what: str, work_id: int) -> None:
-        from ..clipboard import copy_with_pyperclip, describe
-
-        system = copy_with_pyperclip(text)
-        counted = False
-        if not self.store.read_only:
-            try:
-                self.store.record_event(work_id, "copy")
-                counted = True
-            except StoreError:
-                pass  # the copy is made; only its count is lost (a lock, a full disk)
-        self.app.call_from_thread(self._copied, what, describe(len(text.encode()), system), counted)
-
-    def _copied(self, what: str, how: str, counted: bool) -> None:
-        self.notify(printable(f"Copied {what}: {how}", newlines=False), title="Copied", markup=False)
-        if counted and self.current is not None:
-            self._request_detail(self.current)  # the usage counts move
-
-    # -- editing links and works; every change is committed before it is confirmed
-
-    def action_add_citation(self) -> None:
-        self._pick_link("citation")
-
-    def action_add_reference(self) -> None:
-        self._pick_link("reference")
-
-    def _pick_link(self, kind: str) -> None:
-        from .pick import PickWorkScreen
-
-        if self.page is None or not self._writable("linked"):
-            return
-        this = self.page.work
-        heading = (f"Add a citation: a work that cites “{printable(this.title, False)}”" if kind == "citation"
-                   else f"Add a reference: a work that “{printable(this.title, False)}” cites")
-
-        def picked(row) -> None:
-            if row is not None:
-                citing, cited = (row.key, this.key) if kind == "citation" else (this.key, row.key)
-                self._change(lambda: self.store.cite(citing, cited, remember=True),
-                             f"{citing} now cites {cited}", cursor=("work", row.id),
-                             section="citations" if kind == "citation" else "references")
-
-        self.app.push_screen(PickWorkScreen(self.store, heading, exclude=this.id), picked)
-
-    def action_remove_link(self) -> None:
-        if self.page is None or self.record.section not in ("citations", "references"):
-            return
-        target = self.record.target
-        refs = self.page.citations if self.record.section == "citations" else self.page.references
-        other = next((r for r in refs if ("work", r.id) == target), None)
-        if other is None:
-            return
-        this = self.page.work.key
-        citing, cited = (other.key, this) if self.record.section == "citations" else (this, other.key)
-        self._change(lambda: self.store.uncite(citing, cited, remember=True),
-                     f"{citing} no longer cites {cited} (u undoes)")
-
-    def action_undo(self) -> None:
-        self._change(lambda: "Undid the " + self.store.undo(), None, reload_list=True)
-
-    def action_edit(self) -> None:
-        from ..formats import bibtex
-        from .edit import EditScreen
-
-        if self.page is None or self.page.work.id is None or not self._writable("edited"):
-            return
-        work_id = self.page.work.id
-
-        def saved(work_) -> None:
-            if work_ is not None:
-                self.notify(printable(f"Saved {work_.key}", False), markup=False)
-                self._after_change(reload_list=True)
-
-        self.app.push_screen(EditScreen(f"Edit {printable(self.page.work.key, False)}", bibtex.write([self.page.work]),
-                                        lambda w: self.store.update_work(work_id, w)), saved)
-
-    def action_new_work(self) -> None:
-        from .edit import NEW_WORK, EditScreen
-
-        if not self._writable("added"):
-            return
-
-        def saved(work_) -> None:
-            if work_ is not None and work_.id is not None:
-                self.notify(printable(f"Added {work_.key}", False), markup=False)
-                self._request_list(self.query_text, self.sort, refresh=True)
-                self.open(("work", work_.id))
-
-        self.app.push_screen(EditScreen("A new work (paste its BibTeX over this)", NEW_WORK,
-                                        lambda w: self.store.add_work(w, rename=False, remember=True),
-                                        select_all=True), saved)
-
-    def _writable(self, what: str) -> bool:
-        """Whether the catalogue can be changed; if not, says so at the key (not after an edit
-        or a search for a work to link, which would then be lost)."""
-        if self.store.read_only:
-            self.notify(f"The catalogue is open read-only: nothing can be {what} (open it without "
-                        "--read-only to change it)", severity="warning")
-        return not self.store.read_only
-
-    def _change(self, change, done: str | None, cursor: Target | None = None, section: str = "",
-                reload_list: bool = False) -> None:
-        if self._writable("changed"):
-            self._run_change(change, done, (cursor, section), reload_list)
-
-    @work(thread=True, exit_on_error=False, group="change")
-    def _run_change(self, change, done: str | None, cursor: tuple, reload_list: bool) -> None:
-        try:
-            said = change()
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="warning", markup=False)
-            return
-        message = done or str(said)
-        self.app.call_from_thread(self._changed, message, cursor, reload_list)
-
-    def _changed(self, message: str, cursor: tuple, reload_list: bool) -> None:
-        self.notify(printable(message, False), markup=False)
-        self._after_change(cursor, reload_list)
-
-    def _after_change(self, cursor: tuple = (None, ""), reload_list: bool = False) -> None:
-        if reload_list:
-            self._request_list(self.query_text, self.sort, refresh=True)
-        if self.current is not None:
-            if cursor[0] is not None:
-                self.current.cursor, self.current.section = cursor
-            else:
-                self._remember_cursor(self.current)
-            self._request_detail(self.current)

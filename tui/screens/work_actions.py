@@ -1,0 +1,250 @@
+"""The main screen's actions on the work shown: its author, its links, archived copies,
+exports of marked works, and copying (BibTeX, key, reference)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+
+from ..attach import attach, stored_path
+from ..config import ConfigError, load_config, resolver_hint
+from ..formats import FormatError
+from ..links import external_url, openurl
+from ..safe import printable
+from ..store import StoreError
+from .prompt import PromptScreen
+
+# what `x` writes, by the file name's extension
+EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a file written at `path` should have: the replaced file's, or a new file's
+    (0666 less the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)  # (read by setting it: put back at once)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+class WorkActions:
+    """Actions on the work shown (a part of MainScreen): author, links, archive, export, copy."""
+
+    def action_author(self) -> None:
+        target = self.record.target
+        if target is not None and target[0] == "author":
+            self.open(target)
+            return
+        if self.page is None or not self.page.work.authors or self.page.work.authors[0].id is None:
+            self.notify("This work names no author", severity="warning")
+            return
+        self.open(("author", self.page.work.authors[0].id))
+
+    def action_open_link(self) -> None:
+        if self.page is None:
+            return
+        target = self.record.target
+        if target is not None and target[0] == "file":
+            self._open_file(str(target[1]))
+            return
+        url = external_url(self.page.work)
+        if not url:
+            what = "no DOI or web address" if not (self.page.work.doi or self.page.work.url) else \
+                "no DOI or http(s) address that can be opened safely"
+            self.notify(f"This work has {what}", severity="warning")
+            return
+        self.app.open_url(url)  # the user's browser, through webbrowser: arguments, never a shell
+        self.notify(Text(f"Opening {printable(url, False)}").plain, markup=False)
+
+    def _open_file(self, stored: str) -> None:
+        """An archived copy, by its name in the catalogue's folder (never a path from elsewhere)."""
+        if self.page is None:
+            return
+        attachment = next((f for f in self.page.files if f.stored == stored), None)
+        if attachment is None:
+            return
+        path = stored_path(self.store, attachment)
+        if not path.is_file():
+            self.notify(printable(f"{path}: the archived copy is missing", False), severity="error", markup=False)
+            return
+        self.app.open_url(path.resolve().as_uri())
+        self.notify(printable(f"Opening {path}", False), markup=False)
+
+    def action_library_link(self) -> None:
+        if self.page is None:
+            return
+        try:
+            config = load_config()
+        except ConfigError as exc:
+            self.notify(printable(str(exc), False), severity="error", markup=False)
+            return
+        if not config.resolver:
+            self.notify(printable(resolver_hint(config.path), False), severity="warning", markup=False, timeout=10)
+            return
+        url = openurl(self.page.work, config.resolver)
+        self.app.open_url(url)
+        self.notify(printable(f"Opening through your library: {url}", False), markup=False)
+
+    def action_attach_file(self) -> None:
+        if self.page is None or not self._writable("archived"):
+            return
+        work_ = self.page.work
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self._archive(work_, Path(answer).expanduser())
+
+        self.app.push_screen(PromptScreen(
+            f"Archive a copy of a file with {printable(work_.key, False)}: its path",
+            value=str(Path.cwd()) + os.sep,
+            hint="The file is copied into the catalogue's own folder; the original is left as it is."), chosen)
+
+    @work(thread=True, exit_on_error=False, group="attach")
+    def _archive(self, work_, path: Path) -> None:
+        try:
+            attachment = attach(self.store, work_, path)
+            self.archived = self.store.archived_count()
+            size = stored_path(self.store, attachment).stat().st_size
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._archived, work_, attachment.stored, size)
+
+    def _archived(self, work_, stored: str, size: int) -> None:
+        self.notify(printable(f"Archived {stored} ({size:,} bytes) with {work_.key}; "
+                              f"papers currently archived: {self.archived:,}", False), title="Archived", markup=False)
+        self._set_header()
+        if self.current is not None and self.current.target == ("work", work_.id):
+            self._request_detail(self.current)
+
+    def action_export_marked(self) -> None:
+        marked = list(self.works.marked)
+        if not marked:
+            self.notify("No works marked: mark them in the list with space first", severity="warning")
+            return
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            path = Path(answer).expanduser()
+            fmt = EXPORT_BY_SUFFIX.get(path.suffix.lower())
+            if fmt is None:
+                self.notify("Name the file .bib (BibTeX), .ris (RIS) or .json (CSL-JSON)", severity="error")
+                return
+            if path.is_dir():
+                self.notify(printable(f"{path}: is a folder; name a file", False), severity="error", markup=False)
+                return
+            if path.exists():
+                from .edit import ConfirmScreen
+
+                self.app.push_screen(ConfirmScreen(f"{printable(str(path), False)} exists. Replace it?"),
+                                     lambda yes: self._export(marked, path, fmt) if yes else None)
+                return
+            self._export(marked, path, fmt)
+
+        # the folder and the format of the last export, in this run; else here, as BibTeX
+        last = self._last_export
+        self.app.push_screen(PromptScreen(
+            f"Export {len(marked):,} marked work{'s' if len(marked) != 1 else ''} to",
+            value=str(last.parent / f"ibid-marked{last.suffix}" if last else Path.cwd() / "ibid-marked.bib"),
+            hint=".bib for BibTeX, .ris for RIS, .json for CSL-JSON"), chosen)
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def _export(self, ids: list[int], path: Path, fmt: str) -> None:
+        from ..formats import bibtex, csl, ris
+
+        order = {work_id: n for n, work_id in enumerate(ids)}
+        works = sorted(self.store.works(ids), key=lambda w: order[w.id])  # in the order they were marked
+        writer = {"bibtex": bibtex.write, "ris": ris.write, "csl-json": csl.write}[fmt]
+        text = writer(works)
+        data = text.encode("utf-8")
+        try:
+            # written whole beside the target, then renamed over it: never a half-written file
+            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            try:
+                os.fchmod(fd, _file_mode(path))  # (mkstemp makes it 0600)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temp, path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, printable(f"{path}: cannot write ({exc.strerror or exc}); "
+                                                             "nothing was exported", False),
+                                      severity="error", markup=False)
+            return
+        if not self.store.read_only:
+            self.store.record_events([w.id for w in works], "export")
+        self.app.call_from_thread(self._exported, len(works), path, fmt, len(data))
+
+    def _exported(self, count: int, path: Path, fmt: str, size: int) -> None:
+        self._last_export = path
+        self.notify(printable(f"Exported {count:,} work{'s' if count != 1 else ''} to {path} "
+                              f"({fmt}, {size:,} bytes)", False), title="Exported", markup=False)
+        self.works.clear_marks()
+        if self.current is not None:
+            self._request_detail(self.current)  # the export counts move
+
+    def action_copy_bibtex(self) -> None:
+        from ..formats import bibtex
+
+        if self.page is not None:
+            self._copy(bibtex.write([self.page.work]), f"BibTeX of {self.page.work.key}")
+
+    def action_copy_key(self) -> None:
+        if self.page is not None:
+            self._copy(self.page.work.key, f"key {self.page.work.key}")
+
+    def action_copy_reference(self) -> None:
+        if self.page is not None:
+            self._format_reference(self.page.work)
+
+    @work(thread=True, exit_on_error=False, group="reference")
+    def _format_reference(self, work_) -> None:
+        """citeproc-py takes 10-100 ms for a style's first reference: not on the UI thread."""
+        from ..formats.cite import format_reference
+
+        try:
+            style = load_config().style
+            text = format_reference(work_, style)
+        except (ConfigError, FormatError) as exc:
+            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._copy_reference, work_, text, style)
+
+    def _copy_reference(self, work_, text: str, style: str) -> None:
+        if self.page is not None and self.page.work.id == work_.id:
+            self._copy(text, f"{style} reference to {work_.key}")
+
+    def _copy(self, text: str, what: str) -> None:
+        assert self.page is not None and self.page.work.id is not None
+        self.app.copy_to_clipboard(text)  # OSC 52: works over SSH and in tmux
+        self._copy_elsewhere(text, what, self.page.work.id)
+
+    @work(thread=True, exit_on_error=False, group="copy")
+    def _copy_elsewhere(self, text: str, what: str, work_id: int) -> None:
+        from ..clipboard import copy_with_pyperclip, describe
+
+        system = copy_with_pyperclip(text)
+        counted = False
+        if not self.store.read_only:
+            try:
+                self.store.record_event(work_id, "copy")
+                counted = True
+            except StoreError:
+                pass  # the copy is made; only its count is lost (a lock, a full disk)
+        self.app.call_from_thread(self._copied, what, describe(len(text.encode()), system), counted)
+
+    def _copied(self, what: str, how: str, counted: bool) -> None:
+        self.notify(printable(f"Copied {what}: {how}", newlines=False), title="Copied", markup=False)
+        if counted and self.current is not None:
+            self._request_detail(self.current)  # the usage counts move
