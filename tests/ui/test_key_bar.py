@@ -79,3 +79,31 @@ async def test_a_narrow_terminal_cuts_the_keys_not_the_palette():
         assert len(text) == 20
         assert text.endswith("▏^p palette ")
         assert text.startswith("x Count")
+
+
+async def test_at_80x24_the_main_screen_keeps_sort_help_and_quit(tmp_path):
+    """The browser's footer at 80 columns: the keys that cannot act go, then the words; `s`,
+    `q` and `?` stay (they were cut off the end of the line)."""
+    from tui.app import IbidApp
+    from tui.seeds import open_catalogue
+
+    store = open_catalogue(tmp_path / "catalog.db")
+    app = IbidApp(store)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            text = line(app)
+            assert len(text) == 80
+            assert "? Help" in text and "q Quit" in text and text.rstrip().endswith("^p palette")
+            keys = {key for _start, _end, key, _on in app.screen.query_one(KeyBar)._spans}
+            assert {"s", "slash", "b", "question_mark", "q"} <= keys
+        async with IbidApp(store).run_test(size=(200, 24)) as pilot:  # wide: every key, with its words
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            wide = line(pilot.app)
+            assert "s Sort" in wide and "b BibTeX" in wide and "? Help" in wide
+    finally:
+        store.close()

@@ -165,6 +165,15 @@ async def test_escape_leaves_the_search(seed_db):
         await pilot.press("escape")
         await settle(pilot)
         assert shown_title(app) == SEED_TITLE and "No works match" not in page_text(app)
+        # from the list (not the box), escape leaves the search as well
+        await search(pilot, "nankai")
+        await pilot.press("enter")  # the first hit: the list has the focus
+        await settle(pilot)
+        assert app.focused is app.screen.query_one(WorkList) and app.screen.query_one(WorkList).total == 3
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == ""
+        assert app.screen.query_one(WorkList).total == 5 and app.focused is app.screen.query_one(WorkList)
 
 
 async def test_turing_record_citations_open_and_back(turing_db):

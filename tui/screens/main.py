@@ -378,6 +378,9 @@ class MainScreen(WorkActions, Changes, ReportsWorkerErrors, Screen):
         elif search.has_focus and event.key == "down":
             event.stop()
             self.works.focus()
+        elif event.key == "escape" and search.value and self.focused in (self.works, self.record):
+            event.stop()  # from the list or the record page too: the search is left, the list keeps the focus
+            search.value = ""
 
     def action_focus_search(self) -> None:
         search = self.query_one("#search", Input)

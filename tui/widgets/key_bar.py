@@ -16,6 +16,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 
+# keys kept, with their words, however narrow the terminal: help (which lists the rest) and quit
+PINNED = ("question_mark", "q")
+
+
 class KeyBar(Widget, can_focus=False):
     """The screen's keys on one line at the bottom."""
 
@@ -92,17 +96,45 @@ class KeyBar(Widget, can_focus=False):
             text.append(gap)
             position += width + cell_len(gap)
 
-        right = 0
+        # Where the whole line does not fit (80 columns hold about 12 of the main screen's 20
+        # keys), it gives way in steps, so the keys a newcomer needs stay: the keys that cannot
+        # act now go first, then the descriptions, from the last key back (the key alone; `?` lists them all). The
+        # app's own keys (help, quit) keep their words and sit on the right, before the palette.
+        pinned = [k for k in self.keys if k[0] in PINNED]
+        rest = [k for k in self.keys if k[0] not in PINNED]
+        right = sum(cell_len(f"{shown} {description} ") for _key, shown, description, _on in pinned)
         if self.palette is not None:  # docked right, as Footer's: the keys before it are cut short
             _key, shown, description, _enabled = self.palette
-            right = cell_len(f"▏{shown} {description} ")
+            right += cell_len(f"▏{shown} {description} ")
+        full = sum(cell_len(f"{shown} {description} ") for _key, shown, description, _on in self.keys)
+        if self.palette is not None:
+            full += cell_len(f"▏{self.palette[1]} {self.palette[2]} ")
+        if full <= self.size.width or not pinned:
+            items, right = self.keys, right - sum(cell_len(f"{s} {d} ") for _k, s, d, _e in pinned)
+        else:
+            room = max(0, self.size.width - right)
+            items = rest
+            if sum(cell_len(f"{s} {d} ") for _k, s, d, _e in items) > room:
+                items = [k for k in rest if k[3]]  # what can act now
+            items = list(items)
+            for i in range(len(items) - 1, -1, -1):  # the words of the last keys first
+                if sum(cell_len(f"{s} {d} " if d else f"{s} ") for _k, s, d, _e in items) <= room:
+                    break
+                key, shown, _description, enabled = items[i]
+                items[i] = (key, shown, "", enabled)
         room = max(0, self.size.width - right)
-        for item in self.keys:
+        for item in items:
             add(item, " ")
         if position > room:
             text.truncate(room)
             position = room
             spans = [(start, min(end, room), key, enabled) for start, end, key, enabled in spans if start < room]
+        if items is not self.keys and pinned:
+            text.append(" " * (room - position))
+            position = room
+            for item in pinned:
+                add(item, " ")
+            room = position
         if self.palette is not None:
             text.append(" " * (room - position))
             position = room
