@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 CORE = ("tui.store", "tui.formats", "tui.formats.bibtex", "tui.formats.jsonl", "tui.formats.philpapers",
-        "tui.formats.latex", "tui.query", "tui.models", "tui.similar", "tui.seeds", "tui.safe", "tui.cli")
+        "tui.formats.latex", "tui.formats.export", "tui.query", "tui.models", "tui.similar", "tui.seeds", "tui.safe", "tui.cli")
 
 
 def _python(code: str) -> subprocess.CompletedProcess:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from textual.widgets import Header, Input, Static
 from ..attach import attach, stored_path
 from ..config import ConfigError, load_config, resolver_hint
 from ..formats import FormatError
+from ..formats.export import format_for_suffix, render, write_atomic
 from ..links import external_url, openurl
 from ..listing import DESCENDING_SORTS, PAGE, BrowseSource, IdsSource
 from ..models import WorkPage
@@ -32,9 +32,6 @@ from ..widgets.record import Document, RecordView, Target, message_document, wor
 from ..widgets.work_list import WorkList
 from .prompt import PromptScreen
 
-# what `x` writes, by the file name's extension
-EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
-
 # Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
 # edit screens cost ~0.1 s to import): copying, editing, picking a work.
 
@@ -44,17 +41,6 @@ CITATIONS_SHOWN = 2_000
 BROWSE_SORTS = ("added", "title", "year", "cited")
 SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
 SHORT_SORT_NAMES = {"year": "newest first", "cited": "most cited"}  # ... where the line is short
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a file written at `path` should have: the replaced file's, or a new file's
-    (0666 less the umask)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0o022)  # (read by setting it: put back at once)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 HELP = """\
@@ -703,7 +689,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             if not answer:
                 return
             path = Path(answer).expanduser()
-            fmt = EXPORT_BY_SUFFIX.get(path.suffix.lower())
+            fmt = format_for_suffix(path)
             if fmt is None:
                 self.notify("Name the file .bib (BibTeX), .ris (RIS) or .json (CSL-JSON)", severity="error")
                 return
@@ -727,26 +713,10 @@ class MainScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exit_on_error=False, group="export")
     def _export(self, ids: list[int], path: Path, fmt: str) -> None:
-        from ..formats import bibtex, csl, ris
-
         order = {work_id: n for n, work_id in enumerate(ids)}
         works = sorted(self.store.works(ids), key=lambda w: order[w.id])  # in the order they were marked
-        writer = {"bibtex": bibtex.write, "ris": ris.write, "csl-json": csl.write}[fmt]
-        text = writer(works)
-        data = text.encode("utf-8")
         try:
-            # written whole beside the target, then renamed over it: never a half-written file
-            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            try:
-                os.fchmod(fd, _file_mode(path))  # (mkstemp makes it 0600)
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temp, path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            size = write_atomic(path, render(works, fmt))
         except OSError as exc:
             self.app.call_from_thread(self.notify, printable(f"{path}: cannot write ({exc.strerror or exc}); "
                                                              "nothing was exported", False),
@@ -754,7 +724,7 @@ class MainScreen(ReportsWorkerErrors, Screen):
             return
         if not self.store.read_only:
             self.store.record_events([w.id for w in works], "export")
-        self.app.call_from_thread(self._exported, len(works), path, fmt, len(data))
+        self.app.call_from_thread(self._exported, len(works), path, fmt, size)
 
     def _exported(self, count: int, path: Path, fmt: str, size: int) -> None:
         self._last_export = path
