@@ -329,7 +329,7 @@ class Generator:
 
     def key(self, author: str, year: int, title: str) -> str:
         """A unique key in ibid's own shape (only with --with-bibtex)."""
-        from tui.formats import make_key
+        from tui.formats.keys import make_key
 
         base = key = make_key(author.split()[-1], year, title)
         n = 0

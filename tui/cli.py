@@ -336,31 +336,11 @@ def export(ctx, query, fmt, db, read_only):
     bibtex, ris and csl-json are the files other tools read; json is ibid's own view, with
     citations, references and archived copies.
     """
-    from .formats import bibtex, csl, ris
+    from .formats.export import render_chunks
 
     store = open_store(ctx, db, read_only)
     # a query given whole: its last word is a word, not a prefix being typed
     ids = store.search_ids(query + " ", "added", limit=10**9) if query.strip() else None
-    if fmt == "csl-json":
-        # one JSON array, written item by item so a million works never sit in memory at once
-        click.echo("[")
-        first = True
-        for work in store.works(ids):
-            text = json.dumps(csl.work_to_item(work), ensure_ascii=False, indent=2)
-            click.echo(("" if first else ",\n") + "  " + text.replace("\n", "\n  "), nl=False)
-            first = False
-        click.echo("\n]")
-        return
-    if fmt == "ris":
-        chunk = []
-        for work in store.works(ids):
-            chunk.append(work)
-            if len(chunk) == 500:
-                click.echo(printable(ris.write(chunk)), nl=False)
-                chunk = []
-        if chunk:
-            click.echo(printable(ris.write(chunk)), nl=False)
-        return
     if fmt == "json":
         click.echo("[")
         first = True
@@ -369,14 +349,8 @@ def export(ctx, query, fmt, db, read_only):
             first = False
         click.echo("\n]")
         return
-    chunk: list[Work] = []
-    for work in store.works(ids):
-        chunk.append(work)
-        if len(chunk) == 500:
-            click.echo(printable(bibtex.write(chunk)))
-            chunk = []
-    if chunk:
-        click.echo(printable(bibtex.write(chunk)), nl=False)
+    for text in render_chunks(store.works(ids), fmt):
+        click.echo(text if fmt == "csl-json" else printable(text), nl=False)
 
 
 @main.command()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_shared_data
-from tui.formats import FormatError, read_text
+from tui.formats import FormatError
+from tui.formats.textfile import read_text
 from tui.formats.bibtex import parse_one, parse_string
 from tui.store import Store
 

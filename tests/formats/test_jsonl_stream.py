@@ -187,7 +187,7 @@ def test_read_ahead_parses_the_next_batch_only_when_told_or_asked():
     import threading
     import time
 
-    from tui.formats import ReadAhead
+    from tui.formats.readahead import ReadAhead
 
     log: list[str] = []
     ahead = ReadAhead(_recorded(3, log))
@@ -207,7 +207,7 @@ def test_read_ahead_parses_the_next_batch_only_when_told_or_asked():
 
 
 def test_read_ahead_raises_the_readers_error_in_order():
-    from tui.formats import ReadAhead
+    from tui.formats.readahead import ReadAhead
 
     log: list[str] = []
     ahead = ReadAhead(_recorded(5, log, fail_at=2))

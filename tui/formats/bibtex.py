@@ -21,7 +21,9 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from bibtexparser.splitter import Splitter
 
 from ..models import Author, Work
-from . import YEAR, Batch, FormatError, Problem, free_key, make_key, read_text
+from .batch import Batch, FormatError, Problem
+from .keys import YEAR, free_key, make_key
+from .textfile import read_text
 from .latex import decode
 from .names import split_name
 
@@ -260,7 +262,8 @@ def _bad_key(key: str) -> bool:
     return not key or not key.strip() or any(c.isspace() for c in key)
 
 
-def _raw_fields(entry: model.Entry) -> dict[str, str]:
+def raw_fields(entry: model.Entry) -> dict[str, str]:
+    """An entry's fields by lower-case name, values raw; a field given twice keeps the first."""
     fields: dict[str, str] = {}
     for f in entry.fields:
         fields.setdefault(f.key.lower(), str(f.value))
@@ -269,13 +272,13 @@ def _raw_fields(entry: model.Entry) -> dict[str, str]:
 
 def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = None) -> Work:
     """One bibtexparser entry as a Work; crossref parents fill in venue and year for display."""
-    fields = _raw_fields(entry)
+    fields = raw_fields(entry)
     parent: dict[str, str] = {}
     seen = {entry.key}
     ref = fields.get("crossref")
     while ref and by_key and ref in by_key and ref not in seen:  # cascading, cycle-safe
         seen.add(ref)
-        upper = _raw_fields(by_key[ref])
+        upper = raw_fields(by_key[ref])
         for k, v in upper.items():
             parent.setdefault(k, v)
         ref = upper.get("crossref")

@@ -13,7 +13,7 @@ import warnings
 from functools import lru_cache
 
 from ..models import Work
-from . import FormatError
+from .batch import FormatError
 from .reference import format_reference as record_page_reference
 
 STYLES = {

@@ -14,7 +14,9 @@ import re
 from pathlib import Path
 
 from ..models import Author, Work
-from . import YEAR, Batch, FormatError, Problem, given_key, make_key, read_text, unique_key
+from .batch import Batch, FormatError, Problem
+from .keys import YEAR, given_key, make_key, unique_key
+from .textfile import read_text
 from .names import display_from_parts, split_name
 
 

@@ -20,8 +20,10 @@ from pathlib import Path
 import bibtexparser
 
 from ..models import Author, Work
-from . import Batch, Problem, make_key, read_text, unique_key
-from .bibtex import _raw_fields, fields_to_work
+from .batch import Batch, Problem
+from .bibtex import fields_to_work, raw_fields
+from .keys import make_key, unique_key
+from .textfile import read_text
 
 CHUNK = 20_000  # works a chunk when a file is streamed
 
@@ -172,7 +174,7 @@ def _work(obj: dict, entries: dict, head: tuple[str, str] | None = None) -> Work
         raw = entries.get(key)
         # Display values come from the JSON (plain Unicode); decode only what the BibTeX alone has.
         # The raw fields keep only the embedded BibTeX: export completes them from these values.
-        work = fields_to_work(key, entry_type, _raw_fields(raw)) if raw is not None else Work(key=key, type=entry_type or "misc")
+        work = fields_to_work(key, entry_type, raw_fields(raw)) if raw is not None else Work(key=key, type=entry_type or "misc")
     else:
         entry_type = head[0] if head else entry_type
         last = authors[0].split()[-1] if authors else ""

@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 
 from ..models import Author, Work
-from . import Batch, FormatError, Problem, make_key, read_text
+from .batch import Batch, FormatError, Problem
+from .keys import make_key
+from .textfile import read_text
 
 _VENUE_TAIL = re.compile(
     r"^(?P<venue>.*?)\s*(?P<volume>[\w.\-]+)?\s*(?:\((?P<number>[^()]*)\))?\s*:\s*(?P<pages>[\w\-–]+)\.?$"

@@ -14,7 +14,9 @@ from pathlib import Path
 import rispy
 
 from ..models import Author, Work, page_range
-from . import YEAR, Batch, Problem, given_key, make_key, read_text, unique_key
+from .batch import Batch, Problem
+from .keys import YEAR, given_key, make_key, unique_key
+from .textfile import read_text
 from .names import split_name
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: |$)(.*)$")

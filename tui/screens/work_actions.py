@@ -4,7 +4,6 @@ exports of marked works, and copying (BibTeX, key, reference)."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from rich.text import Text
@@ -13,25 +12,11 @@ from textual import work
 from ..attach import attach, stored_path
 from ..config import ConfigError, load_config, resolver_hint
 from ..formats import FormatError
+from ..formats.export import format_for_suffix, render, write_atomic
 from ..links import external_url, openurl
 from ..safe import printable
 from ..store import StoreError
 from .prompt import PromptScreen
-
-# what `x` writes, by the file name's extension
-EXPORT_BY_SUFFIX = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a file written at `path` should have: the replaced file's, or a new file's
-    (0666 less the umask)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0o022)  # (read by setting it: put back at once)
-        os.umask(mask)
-        return 0o666 & ~mask
-
 
 class WorkActions:
     """Actions on the work shown (a part of MainScreen): author, links, archive, export, copy."""
@@ -133,7 +118,7 @@ class WorkActions:
             if not answer:
                 return
             path = Path(answer).expanduser()
-            fmt = EXPORT_BY_SUFFIX.get(path.suffix.lower())
+            fmt = format_for_suffix(path)
             if fmt is None:
                 self.notify("Name the file .bib (BibTeX), .ris (RIS) or .json (CSL-JSON)", severity="error")
                 return
@@ -157,26 +142,10 @@ class WorkActions:
 
     @work(thread=True, exit_on_error=False, group="export")
     def _export(self, ids: list[int], path: Path, fmt: str) -> None:
-        from ..formats import bibtex, csl, ris
-
         order = {work_id: n for n, work_id in enumerate(ids)}
         works = sorted(self.store.works(ids), key=lambda w: order[w.id])  # in the order they were marked
-        writer = {"bibtex": bibtex.write, "ris": ris.write, "csl-json": csl.write}[fmt]
-        text = writer(works)
-        data = text.encode("utf-8")
         try:
-            # written whole beside the target, then renamed over it: never a half-written file
-            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            try:
-                os.fchmod(fd, _file_mode(path))  # (mkstemp makes it 0600)
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temp, path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            size = write_atomic(path, render(works, fmt))
         except OSError as exc:
             self.app.call_from_thread(self.notify, printable(f"{path}: cannot write ({exc.strerror or exc}); "
                                                              "nothing was exported", False),
@@ -184,7 +153,7 @@ class WorkActions:
             return
         if not self.store.read_only:
             self.store.record_events([w.id for w in works], "export")
-        self.app.call_from_thread(self._exported, len(works), path, fmt, len(data))
+        self.app.call_from_thread(self._exported, len(works), path, fmt, size)
 
     def _exported(self, count: int, path: Path, fmt: str, size: int) -> None:
         self._last_export = path
