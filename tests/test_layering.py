@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 STORE = tuple(f"tui.store.{p.stem}" for p in sorted((REPO / "tui" / "store").glob("*.py"))
               if p.stem != "__init__")
 CORE = ("tui.store", *STORE, "tui.formats", "tui.formats.bibtex", "tui.formats.jsonl", "tui.formats.philpapers",
-        "tui.formats.latex", "tui.formats.export", "tui.query", "tui.models", "tui.similar", "tui.seeds", "tui.safe", "tui.cli")
+        "tui.formats.latex", "tui.formats.export", "tui.query", "tui.models", "tui.similar", "tui.seeds", "tui.safe", "tui.cli", "tui.cli.base", "tui.cli.catalogue", "tui.cli.changes")
 
 
 def _python(code: str) -> subprocess.CompletedProcess:

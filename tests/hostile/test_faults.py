@@ -179,9 +179,9 @@ def test_ctrl_c_after_the_commit_says_the_file_was_imported(catalogue: Path, mon
     """A ctrl-c that lands once the import has committed, while its summary prints or while
     the catalogue closes (the last fsync and checkpoint), says the works are in: it used to say
     "nothing after the last confirmed change was kept" (found by the run above under load)."""
-    import tui.cli
+    import tui.cli.catalogue
 
-    real_close, real_summary = Store.close, tui.cli._print_summary
+    real_close, real_summary = Store.close, tui.cli.catalogue._print_summary
     interrupted = []
 
     def close(self):
@@ -202,7 +202,7 @@ def test_ctrl_c_after_the_commit_says_the_file_was_imported(catalogue: Path, mon
     count = before.count()
     before.close()
     monkeypatch.setattr(Store, "close", close)
-    monkeypatch.setattr(tui.cli, "_print_summary", summary)
+    monkeypatch.setattr(tui.cli.catalogue, "_print_summary", summary)
     line = one_error_line(ibid("import", "--db", catalogue, bib))
     assert interrupted or where == "summary"
     after = Store(catalogue, read_only=True)

@@ -1,126 +1,21 @@
-"""The command line: open the browser, import, export, search, show, cite."""
+"""Commands that read the catalogue or bring works in: import, show, export, search."""
 
 from __future__ import annotations
 
-import gc
-import json
-import os
-import re
 import sys
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from .attach import stored_path
-from .config import ConfigError, load_config, resolver_hint
-from .formats import FormatError, open_path
-from .models import Work
-from .query import parse
-from .safe import printable
-from .store import ImportSummary, Store, StoreError
-
-DEFAULT_DB = "catalog.db"
-
-
-def default_db() -> str:
-    """`IBID_DB`, or `catalog.db` in the current directory."""
-    return os.environ.get("IBID_DB") or DEFAULT_DB
-
-
-# json.dumps escapes C0 controls; these it leaves raw: DEL, C1 (0x9b is a CSI), bidi overrides
-_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def dumps(obj, indent: int | None = None) -> str:
-    """JSON with every character that could act on a terminal written as a \\u escape: still
-    exact, lossless JSON."""
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=indent))
-
-
-def fail(message: str) -> None:
-    """One clear line on stderr and a non-zero exit."""
-    click.echo(f"ibid: {printable(message, newlines=False)}", err=True)
-    sys.exit(1)
-
-
-def db_option(func: Callable) -> Callable:
-    """`--db PATH` and `--read-only`, on the group and on every subcommand."""
-    func = click.option("--read-only", is_flag=True, default=None,
-                        help="Open the catalogue read-only: browse, never change it.")(func)
-    return click.option("--db", "db", type=click.Path(dir_okay=True, path_type=Path), default=None,
-                        help="Catalogue file (default: $IBID_DB or ./catalog.db).")(func)
-
-
-def open_store(ctx: click.Context, db: Path | None, read_only: bool | None, must_exist: bool = False) -> Store:
-    """The catalogue named on the command line; a new one is seeded."""
-    from .seeds import open_catalogue
-
-    root = ctx.find_root().params
-    path = Path(db or root.get("db") or default_db())
-    ro = bool(read_only if read_only is not None else root.get("read_only"))
-    if must_exist and not path.exists():
-        fail(f"{path}: no such catalogue")
-    try:
-        store = open_catalogue(path, read_only=ro)
-    except (StoreError, FormatError) as exc:
-        fail(str(exc))
-    ctx.call_on_close(store.close)
-    return store
-
-
-class Group(click.Group):
-    """Turns every store, format and usage error into one line on stderr, never a traceback."""
-
-    def main(self, *args, **kwargs):
-        kwargs["standalone_mode"] = False
-        try:
-            code = super().main(*args, **kwargs)
-        except click.ClickException as exc:  # a bad option or argument: one line, not the usage page
-            fail(f"{exc.format_message()} (see ibid --help)" if isinstance(exc, click.UsageError) else exc.format_message())
-        except click.Abort:
-            fail("interrupted")
-        sys.exit(code if isinstance(code, int) else 0)
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (StoreError, FormatError, ConfigError) as exc:
-            fail(str(exc))
-        except KeyboardInterrupt:
-            fail("interrupted; nothing after the last confirmed change was kept")
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(1)
-
-
-@click.group(cls=Group, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@db_option
-@click.pass_context
-def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
-    """ibid: a terminal catalogue of scholarly works.
-
-    With no command, opens the browser on the catalogue.
-    """
-    if ctx.invoked_subcommand is None:
-        store = open_store(ctx, db, read_only)
-        # No garbage collection while Textual is imported and the browser starts (see
-        # IbidApp.on_mount): its ~150k new objects made the collector run ~200 times.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            from .app import IbidApp
-
-            IbidApp(store).run()
-        finally:
-            if enabled:
-                gc.enable()
-
-
-# ---------------------------------------------------------------------------- import
-
+from ..attach import stored_path
+from ..config import load_config, resolver_hint
+from ..formats import FormatError, open_path
+from ..models import Work
+from ..query import parse
+from ..safe import printable
+from ..store import ImportSummary, Store
+from .base import db_option, dumps, fail, main, open_store
 
 # what the summary lists first: what was not imported, then what was imported otherwise than given
 _SEVERITY = {"refused": 0, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
@@ -226,9 +121,6 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
         sys.exit(1)
 
 
-# ---------------------------------------------------------------------------- output
-
-
 def work_json(store: Store, work: Work, similar: bool = True) -> dict:
     """A work as JSON: its fields, its citations and references, and similar works."""
     assert work.id is not None
@@ -248,7 +140,7 @@ def work_json(store: Store, work: Work, similar: bool = True) -> dict:
         out["philpapers"] = {"downloads": work.pp_downloads, "downloads_rank": work.pp_downloads_rank,
                              "recent": work.pp_recent, "recent_rank": work.pp_recent_rank}
     if similar:
-        from .similar import similar as find_similar
+        from ..similar import similar as find_similar
 
         out["similar"] = [{"key": s.work.key, "title": s.work.title, "why": s.why}
                           for s in find_similar(store, work.id)]
@@ -257,7 +149,7 @@ def work_json(store: Store, work: Work, similar: bool = True) -> dict:
 
 def work_text(store: Store, work: Work) -> str:
     """A work as the record page reads, in plain text."""
-    from .similar import similar as find_similar
+    from ..similar import similar as find_similar
 
     assert work.id is not None
 
@@ -287,6 +179,8 @@ def work_text(store: Store, work: Work) -> str:
 
 
 EXPORT_FORMATS = ["bibtex", "json", "ris", "csl-json"]
+
+
 REFERENCE_STYLES = ["apa", "chicago", "chicago-notes", "mla", "harvard", "ieee"]
 
 
@@ -300,7 +194,7 @@ REFERENCE_STYLES = ["apa", "chicago", "chicago-notes", "mla", "harvard", "ieee"]
 @click.pass_context
 def show(ctx, key, fmt, db, read_only):
     """Show one work by its citation key."""
-    from .formats import bibtex, cite, csl, ris
+    from ..formats import bibtex, cite, csl, ris
 
     store = open_store(ctx, db, read_only)
     work = store.work(key)
@@ -313,7 +207,7 @@ def show(ctx, key, fmt, db, read_only):
     elif fmt == "csl-json":
         click.echo(csl.write([work]), nl=False)
     elif fmt == "openurl":
-        from .links import openurl
+        from ..links import openurl
 
         config = load_config()
         if not config.resolver:
@@ -336,7 +230,7 @@ def export(ctx, query, fmt, db, read_only):
     bibtex, ris and csl-json are the files other tools read; json is ibid's own view, with
     citations, references and archived copies.
     """
-    from .formats.export import render_chunks
+    from ..formats.export import render_chunks
 
     store = open_store(ctx, db, read_only)
     # a query given whole: its last word is a word, not a prefix being typed
@@ -383,71 +277,3 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
         click.echo(printable(row.key, False) + "\t" + printable(f"{row.title} — {row.authors} ({year})", False))
     if total > len(ids):
         click.echo(f"({len(ids)} of {total} shown; --limit for more)", err=True)
-
-
-@main.command()
-@click.argument("citing")
-@click.argument("cited")
-@db_option
-@click.pass_context
-def cite(ctx, citing, cited, db, read_only):
-    """Record that CITING cites CITED."""
-    store = open_store(ctx, db, read_only)
-    store.cite(citing, cited, remember=True)
-    click.echo(printable(f"{citing} now cites {cited}", False))
-
-
-@main.command()
-@click.argument("citing")
-@click.argument("cited")
-@db_option
-@click.pass_context
-def uncite(ctx, citing, cited, db, read_only):
-    """Remove the link from CITING to CITED."""
-    store = open_store(ctx, db, read_only)
-    store.uncite(citing, cited, remember=True)
-    click.echo(printable(f"{citing} no longer cites {cited}", False))
-
-
-@main.command()
-@click.argument("key")
-@db_option
-@click.pass_context
-def edit(ctx, key, db, read_only):
-    """Edit a work's BibTeX in $EDITOR; saved only if it parses and its key stays unique."""
-    from .formats import bibtex
-
-    store = open_store(ctx, db, read_only)
-    work = store.work(key)
-    store.check_writable()  # before the editor opens, not after the user's work in it
-    text = click.edit(bibtex.write([work]), extension=".bib", require_save=True)
-    if text is None:
-        click.echo("No changes.")
-        return
-    store.update_work(work.id, bibtex.parse_one(text))
-    click.echo(printable(f"Saved {key}", False))
-
-
-@main.command()
-@click.argument("key")
-@click.argument("file", type=click.Path(path_type=Path))
-@db_option
-@click.pass_context
-def attach(ctx, key, file, db, read_only):
-    """Archive a copy of FILE (a PDF, say) with the work KEY, in the catalogue's own folder."""
-    from .attach import attach as archive
-
-    store = open_store(ctx, db, read_only)
-    work = store.work(key)
-    attachment = archive(store, work, file)
-    click.echo(printable(f"Archived {file} for {key} as {stored_path(store, attachment)}; "
-                         f"papers currently archived: {store.archived_count():,}", False))
-
-
-@main.command()
-@db_option
-@click.pass_context
-def undo(ctx, db, read_only):
-    """Undo the last change made by hand (a link, an edit, a new work)."""
-    store = open_store(ctx, db, read_only)
-    click.echo(printable("Undid the " + store.undo(), False))
