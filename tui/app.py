@@ -19,8 +19,8 @@ from .screens.main import MainScreen
 from .store import Store
 
 # A screen draws what changed at most this often. Textual's 60 (its TEXTUAL_FPS) makes every
-# change wait a whole 16.7 ms tick before its frame: at 120, keystroke -> first results went
-# 43.7 / 65.7 -> 35.7 / 46.0 ms (median / p95, 10k works). TEXTUAL_FPS still wins when set.
+# change wait a whole 16.7 ms tick before its frame: at 120, a keystroke's first results show
+# sooner. TEXTUAL_FPS still wins when set.
 FRAMES_PER_SECOND = int(os.environ.get("TEXTUAL_FPS") or 120)
 textual.screen.UPDATE_PERIOD = 1 / FRAMES_PER_SECOND
 
@@ -36,8 +36,8 @@ class IbidApp(App):
     ]
 
     # Python's cyclic garbage collector, run when the user is idle rather than in a keystroke:
-    # a full collection of the ~140k objects a running browser holds took 100-190 ms here
-    # (17 of them while typing five searches and paging 40 times), and younger ones 4-14 ms.
+    # a full collection of the many objects a running browser holds (Textual's widgets, styles
+    # and caches) is long enough to be felt, and younger ones came often.
     GC_IDLE_S = 0.5  # no key or mouse for this long: collect the young generations
     GC_FULL_IDLE_S = 2.0  # ... and for this long: everything, at most every GC_FULL_EVERY_S
     GC_FULL_EVERY_S = 30.0
@@ -57,9 +57,9 @@ class IbidApp(App):
         self._started = time.monotonic()
 
     def on_mount(self) -> None:
-        # Start-up makes ~150k objects and hardly any garbage, yet the collector ran ~200 times
-        # in it (a full collection of 37-49 ms in the first frame; 90-118 ms in all, at 100k
-        # works): off until _start_idle_gc, which collects once and hands it to the pauses.
+        # Start-up makes many objects and hardly any garbage, yet the collector ran again and
+        # again in it (a full collection in the first frame): off until _start_idle_gc, which
+        # collects once and hands it to the pauses.
         gc.disable()
         self.main_screen = MainScreen(self.store)
         self.push_screen(self.main_screen)

@@ -94,9 +94,9 @@ def search_hits(store: Store, q: Query, sort: str, cap: int = SEARCH_CAP,
                 cancel: Callable[[], bool] | None = None,
                 quick: Callable[[IdsSource], None] | None = None) -> IdsSource:
     """A search's hits in a sort order, at most `cap`, the first page read. With `quick`, the
-    newest matches (a few ms) are handed to it first, to show while the order is worked out
-    (ranking a broad word at a million works costs a few hundred ms); they then tell the store
-    how broad the search is. May raise Cancelled once `cancel()` is true."""
+    newest matches (cheap to read) are handed to it first, to show while the order is worked
+    out (ranking a broad word costs far more); they then tell the store how broad the search
+    is. May raise Cancelled once `cancel()` is true."""
     newest = None
     if quick is not None and sort != "added":
         newest = store.search_newest(q, PAGE, cancel=cancel)
@@ -109,7 +109,7 @@ def search_hits(store: Store, q: Query, sort: str, cap: int = SEARCH_CAP,
 
 
 def count_hits(store: Store, q: Query, source: IdsSource, cancel: Callable[[], bool] | None = None) -> int:
-    """How many works match, for a list whose hits were capped (a broad word at a million: ~0.5 s)."""
+    """How many works match, for a list whose hits were capped (not cheap for a broad word)."""
     return store.search_count(q, cancel=cancel, newest=source.newest)
 
 

@@ -14,7 +14,7 @@ QUALIFIERS = {"author": "author_names", "authors": "author_names", "title": "tit
               "journal": "venue", "abstract": "abstract", "keyword": "keywords", "keywords": "keywords"}
 SORTS = ("relevance", "year", "title", "cited")
 # The word being typed matches as a prefix from two letters on: a one-letter prefix matches
-# nearly every work (seconds at a million) and the index keeps prefixes of 2 and 3 letters.
+# nearly every work (slow on a big catalogue) and the index keeps prefixes of 2 and 3 letters.
 MIN_PREFIX = 2
 
 _TOKEN = re.compile(r'(\w+):"([^"]*)"?|(\w+):(\S*)|"([^"]*)"?|(\S+)')

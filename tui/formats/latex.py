@@ -43,11 +43,11 @@ def _decode_latex(value: str) -> str:
 
 # A fast path for the LaTeX most BibTeX holds: accents, letters like \ss, escaped specials,
 # \emph-like styles, braces, ties and dashes, inline math (kept as written), macros pylatexenc
-# does not know (dropped, as it does); pylatexenc (~15-100x slower: 1.9 ms a value, 9.3 s of a
-# 52,000-entry import) gets anything else. Its output is pylatexenc's for the same input, but
-# where pylatexenc loses text (_LOGOS, _TEXT_STYLES, \slash and the dashes below):
-# tests/formats/test_latex.py compares the two on three .bib files of ../shared/data (over
-# 10,000 values the fast path takes, without those) and on hand-made values.
+# does not know (dropped, as it does); pylatexenc (much slower) gets anything else. Its output
+# is pylatexenc's for the same input, but where pylatexenc loses text (_LOGOS, _TEXT_STYLES,
+# \slash and the dashes below): tests/formats/test_latex.py compares the two on three .bib
+# files of ../shared/data (over 10,000 values the fast path takes, without those) and on
+# hand-made values.
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
             ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b", "k": "\u0328",
             "r": "\u030a", "d": "\u0323", "b": "\u0331"}

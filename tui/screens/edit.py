@@ -24,7 +24,7 @@ from ..widgets.safe_input import safe_strip
 
 class SafeTextArea(TextArea):
     """A TextArea that edits the text as it is but draws its control characters visibly
-    (here, not beside SafeInput: importing TextArea costs every start-up ~9 ms)."""
+    (here, not beside SafeInput: importing TextArea would slow every start-up)."""
 
     def render_line(self, y: int) -> Strip:
         return safe_strip(super().render_line(y))

@@ -29,7 +29,7 @@ from .changes import Changes
 from .work_actions import WorkActions
 
 # Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
-# edit screens cost ~0.1 s to import): copying, editing, picking a work.
+# edit screens are slow to import): copying, editing, picking a work.
 
 CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ibid import)
 CITATIONS_SHOWN = 2_000
@@ -493,7 +493,7 @@ class MainScreen(WorkActions, Changes, ReportsWorkerErrors, Screen):
                     pass  # locked by another process, or a full disk: show the page, uncounted
             page = load_page(self.store, visit.target[1], visit.shown)
             # The page's lines are built and its first screenful drawn here, not in the frame
-            # that shows it (that frame then costs what it styles, not 10-35 ms of Rich).
+            # that shows it (that frame then costs what it styles, not the drawing through Rich).
             doc = work_document(page, self.record.page_width(), self.app.console).draw_ahead(self.record.size.height)
             self.app.call_from_thread(self._detail_ready, visit, page, doc)
         except StoreError as exc:

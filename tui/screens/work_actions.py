@@ -179,7 +179,7 @@ class WorkActions:
 
     @work(thread=True, exit_on_error=False, group="reference")
     def _format_reference(self, work_) -> None:
-        """citeproc-py takes 10-100 ms for a style's first reference: not on the UI thread."""
+        """citeproc-py is slow on a style's first reference: not on the UI thread."""
         from ..formats.cite import format_reference
 
         try:

@@ -27,8 +27,8 @@ class Browse:
 
     def browse(self, sort: str = "added", offset: int = 0, limit: int = 100, descending: bool = False) -> list[ListRow]:
         """A page of the whole catalogue in a sort order (OFFSET: for jumps; see browse_after).
-        The offset is walked in the sort's index alone and only the page's rows are read: a jump
-        to the middle of a million works read every row it skipped, 0.06-1.8 s (9 s by
+        The offset is walked in the sort's index alone and only the page's rows are read (an
+        OFFSET over the rows made a jump to the middle read every row it skipped: slowest by
         citations, most cited first, whose ids are scattered over the file)."""
         table, key, column, _ = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
         d = " DESC" if descending else ""
@@ -54,8 +54,7 @@ class Browse:
 
         Read as the works tied with `row` after it, then those past its value (then, going
         down, those with none): each a range of the index. One statement with an OR of the two
-        read whole runs of the index when the tie was long: 45-120 ms a page in the middle of a
-        million works sorted by title, year or citations."""
+        read whole runs of the index when the tie was long."""
         table, key, column, attribute = _SORT_ORDER.get(sort, _SORT_ORDER["added"])
         cmp = "<" if descending else ">"
         d = " DESC" if descending else ""

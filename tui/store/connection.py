@@ -263,7 +263,7 @@ class Connection:
 
     def data_version(self) -> int:
         """SQLite's `PRAGMA data_version` on this thread's connection: it moves when any other
-        connection (another process, or another thread here) commits. Microseconds: fit to poll."""
+        connection (another process, or another thread here) commits. Cheap: fit to poll."""
         return self._read("PRAGMA data_version")[0][0]
 
     def newest_id(self) -> int:
@@ -272,7 +272,8 @@ class Connection:
 
     def count(self) -> int:
         """Number of works. Remembered until the catalogue changes (through this store, or
-        any other connection: SQLite's data_version says so): a million-row count costs ~10 ms."""
+        any other connection: SQLite's data_version says so): count(*) walks the whole table
+        (or its smallest index), and so grows with the catalogue."""
         version = (self._writes, self._read("PRAGMA data_version")[0][0])
         cached = getattr(self._local, "count", None)
         if cached is not None and cached[0] == version:

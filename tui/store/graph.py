@@ -74,7 +74,7 @@ class Graph:
 
         With `at_most`, counting stops there: a term held by more works is given as
         `at_most + 1`, so a common word costs what a rare one does (the index's vocabulary
-        reads a word's whole list of works: 10-25 ms for a common word at a million).
+        reads a word's whole list of works, long for a common word).
         Remembered (up to 200k terms) until the next import: an estimate a little out of date
         does not change what is similar.
         """

@@ -149,9 +149,9 @@ class Importing:
         Also stop FTS5 merging the full-text index's segments as the import writes them
         (`automerge` 0; a level's segments merged only past `crisismerge`): the import ends
         by merging them all into one (optimize_index), and merging them on the way as well
-        made the index cost 320 s instead of 214 s at 1M works (in chunks of 20,000, then
-        `optimize`; bench/README.md). FTS5 keeps these settings in the catalogue:
-        finish_upkeep puts the store's back (_FTS_MERGING; 'fts_merging' in upkeep)."""
+        made the index markedly slower to build (bench/README.md). FTS5 keeps these settings
+        in the catalogue: finish_upkeep puts the store's back (_FTS_MERGING; 'fts_merging' in
+        upkeep)."""
         with self._write() as conn:
             names = ", ".join("?" * len(_BULK_INDEXES))
             for name, sql in conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "

@@ -14,7 +14,7 @@ from .schema import _FTS_COLUMNS, _FTS_NAMES
 # store merges them in steps of MERGE_STEP_PAGES pages, in the background, giving way to edits
 _FTS_MERGING = {"automerge": 0, "crisismerge": 64}
 _BULK_FTS_MERGING = {"automerge": 0, "crisismerge": 256}  # while a bulk import runs (see _put_off)
-MERGE_STEP_PAGES = 2000  # ~0.15-0.3 s of merging at 1M works
+MERGE_STEP_PAGES = 2000  # pages of FTS5 `merge` a background step asks for, each step its own transaction
 MERGE_CHECK_STEPS = 1000  # SQLite steps between a merge statement's looks for a waiting write
 MERGE_IDLE = 1.0  # seconds without an edit before the background merges: a run of edits meets none
 INDEX_DELAY = 0.2  # seconds without a write before edited works are re-indexed in the background
@@ -101,9 +101,9 @@ class Index:
         Why: FTS5 merges a level's segments once it holds `automerge` (4) of them, a little in
         each write, and all at once when it holds `crisismerge` (16); its levels are not kept by
         size, so the one big segment of an imported catalogue sits on level 1, and the small
-        segments of edits' catch-ups reach it soon. At 100,000 works the 210th catch-up of a
-        new import merged the whole index in one go (4.4 s; at 1.1M works: 79 s and a 4.3 GB
-        WAL), every edit and other process's write waiting for it (bench/README.md).
+        segments of edits' catch-ups reach it soon. A few hundred edits after an import, one
+        catch-up merged the whole index in one go (a long wait, and a WAL as large as the
+        index), every edit and other process's write waiting for it (bench/README.md).
         Now a catch-up only writes its own segment, and the merging is done by
         _merge_while_idle, a step at a time, or by an import at its end."""
         try:
@@ -150,7 +150,7 @@ class Index:
         """After a background catch-up, once no edit came for MERGE_IDLE seconds: merge steps
         while they are due and no edit comes. A write of this store waiting stops a step (see
         merge_step), which is rolled back and done again after the edit's catch-up: an edit
-        waits for no merge (for the stopped statement to end: ~1-3 ms at 1M works)."""
+        waits for no merge (only for the stopped statement to end)."""
         try:
             with self._index_cond:
                 self._index_cond.wait_for(lambda: epoch != self._epoch or self._index_due is not None, MERGE_IDLE)
@@ -178,8 +178,8 @@ class Index:
     def _catch_up(self) -> None:
         """Before a search: this store's edits into the index, so that it finds them. The
         background thread does it at once and the search waits for it CATCH_UP_WAIT at most: a
-        catch-up is a few ms, but FTS5 now and then merges big segments in one (seconds at
-        100k works), and a search then runs on the index as it is rather than wait."""
+        catch-up is short, but FTS5 now and then merges big segments in one, which takes long,
+        and a search then runs on the index as it is rather than wait."""
         if self.read_only:
             return
         with self._index_cond:
@@ -192,9 +192,8 @@ class Index:
     def optimize_index(self) -> None:
         """Merge the full-text index into one segment (FTS5 `optimize`), in a transaction of
         its own. A bulk import ends with it: the many segments it leaves would otherwise be
-        merged later, by FTS5, in the catch-up after some edit (seconds at 100,000 works:
-        catch-ups of 2.0, 1.3 and 9.3 s in 300 edits; none over 26 ms after `optimize`, which
-        took 5.9 s there)."""
+        merged later, by FTS5, in the catch-up after some edit, which then takes long (none
+        did after `optimize`; bench/README.md)."""
         with self._bulk(), self._write() as conn:
             conn.execute("INSERT INTO works_fts(works_fts) VALUES ('optimize')")
 

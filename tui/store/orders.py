@@ -23,10 +23,10 @@ class Orders:
         """The works of a year range alone (no words), in catalogue order (`relevance`, `added`),
         newest first (`newest`) or by `year`, read a year at a time from the index on (year, id),
         which holds each year's works in catalogue order: each year's list is read lazily and
-        the lists merged, stopping at `limit` (a few ms at a million works, where SQLite read
-        whole rows in catalogue order, 280-320 ms for `year:2001..`, or sorted every work of
-        the range, 1.5 s by year); by `title` as below. None where that does not serve: another
-        order, over 400 years, or an index missing (a bulk import making it)."""
+        the lists merged, stopping at `limit` (where SQLite, left to itself, read whole rows in
+        catalogue order, or sorted every work of the range); by `title` as below. None where
+        that does not serve: another order, over 400 years, or an index missing (a bulk import
+        making it)."""
         if sort not in ("relevance", "added", "newest", "year", "title"):
             return None
         if not self._indexes_present("works_year", *(["works_title"] if sort == "title" else [])):
@@ -38,10 +38,10 @@ class Orders:
         if hi < lo:
             return []
         if sort == "title":
-            # Each work's title is in its row: either every work of the range is read and sorted
-            # (~2 us a work), or works in title order read until `limit` are in the range (~6 us
-            # a work, limit / share of them). SQLite, without statistics, guessed: 2.2 s to find
-            # the 10,000 first titles of `year:..1960` (2% of a million) in title order.
+            # Each work's title is in its row: either every work of the range is read and sorted,
+            # or works in title order read until `limit` are in the range (limit / share of them,
+            # each about three times the cost of a work read for the sort: hence the 3 below).
+            # SQLite, without statistics, guessed, and walked the title order for a narrow range.
             n = self._read("SELECT count(*) FROM works INDEXED BY works_year WHERE year BETWEEN ? AND ?", (lo, hi))[0][0]
             index = "works_year" if n * n < 3 * limit * self.count() else "works_title"
             return [r[0] for r in self._read(f"SELECT id FROM works INDEXED BY {index} WHERE year BETWEEN ? AND ? "
@@ -70,19 +70,18 @@ class Orders:
 
     def _by_index(self, q: Query, sort: str, limit: int, newest: list[int] | None = None) -> list[int] | None:
         """The matches of a search with words by `year`, `title` or `cited`. The plain way
-        (_search_sql) reads every match's row and sorts them all: 0.8-1.8 s for `the` at a
-        million works, 1 s for a 2-letter prefix, 0.3 s for a word in 15% of the works. When
-        there are many, they are read in that order from its index (_SORT_INDEXES) until `limit`
-        are in, SQLite making the ids FTS5 finds a list to look each work up in as it goes:
-        0.15-0.3 s and 60-80 ms. When there are few the walk could read most of the index to find
-        them (60-100 ms at a million; the year index only the range's) where their rows cost a
-        few us each: so the plain way (None) when fewer than sqrt(limit * works / 10) are
-        expected (31,623 of a million, for 10,000), judged on how close together the newest of
-        them are (_newest_matches: counting them cost as much as the plain way for `quantum
-        theory model`, 20-30 ms); and by title or citations in a year range holding half the works
-        or fewer (a catalogue's years can be bunched in its ids, misleading the judgement; such a
-        walk is of every work: 0.25 s against 0.16 for `theory year:2001..2005`). None too when an
-        index is missing (a bulk import is making it)."""
+        (_search_sql) reads every match's row and sorts them all, which for a broad word costs
+        far more than walking the sort's index. So when there are many, they are read in that
+        order from its index (_SORT_INDEXES) until `limit` are in, SQLite making the ids FTS5
+        finds a list to look each work up in as it goes. When there are few the walk could read
+        most of the index to find them (the year index only the range's) where their rows are
+        cheap: so the plain way (None) when fewer than sqrt(limit * works / 10) are expected
+        (31,623 of a million, for 10,000), judged on how close together the newest of them are
+        (_newest_matches: counting them cost as much as the plain way for a search of a few
+        thousand matches); and by title or citations in a year range holding half the works or
+        fewer (a catalogue's years can be bunched in its ids, misleading the judgement; such a
+        walk is of every work, slower than the plain way). None too when an index is missing (a
+        bulk import is making it)."""
         table, column, index, order = _SORT_INDEXES[sort]
         years, year_params = self._years_where(q, "year")
         if not self._indexes_present(index, *(["works_year"] if years else [])):

@@ -13,7 +13,7 @@ _MIGRATIONS: list[Callable] = []
 
 def migration(func: Callable) -> Callable:
     """A schema step, applied in order through sqlite-utils' Migrations (imported only when a
-    catalogue needs one: sqlite_utils costs ~0.1 s to import, and opening costs none)."""
+    catalogue needs one: sqlite_utils is slow to import, and opening costs none)."""
     _MIGRATIONS.append(func)
     return func
 
@@ -146,7 +146,7 @@ def m001_catalogue(db) -> None:
             {_FTS_COLUMNS}, content='works', content_rowid='id',
             tokenize='unicode61 remove_diacritics 2', prefix='2 3'
         )""",
-        # a larger in-memory hash before flushing a segment: bulk imports ~30% faster
+        # a larger in-memory hash before flushing a segment: bulk imports faster
         "INSERT INTO works_fts(works_fts, rank) VALUES ('hashsize', 67108864)",
         "CREATE VIRTUAL TABLE works_vocab USING fts5vocab(works_fts, 'row')",
         _FTS_INSERT_TRIGGER,
@@ -179,9 +179,10 @@ def m002_changes(db) -> None:
 def m003_citation_counts(db) -> None:
     """Each work's citation count in a narrow table of its own, not in the works row.
 
-    An import at a million works recounts ~100,000 earlier works a chunk: in `works` (rows
-    of ~1.5 kB with their abstracts) that dirtied a page a work, 158 MB of WAL for 60,000
-    counts at 100k works; in a table of two integers, 3 MB (0.27 s instead of 3.2 s)."""
+    An import into a big catalogue recounts many earlier works a chunk: in `works` (wide
+    rows, with their abstracts) that dirtied a page a work; in a table of two integers, many
+    counts share a page, and the recount writes a small fraction of the WAL, in a small
+    fraction of the time."""
     for sql in [
         """CREATE TABLE citation_counts (
             work_id INTEGER PRIMARY KEY,  -- a work's id; the row comes and goes with the work
@@ -216,9 +217,10 @@ _PENDING_DELETE = (f"INSERT INTO works_fts(works_fts, rowid, {_FTS_COLUMNS}) "
 def m004_index_queue(db) -> None:
     """An edit re-indexes its work after its commit, not in it.
 
-    Re-indexing an edited abstract in the edit's transaction wrote 0.8-1.6 MB of index pages
-    (p95 15 ms, at worst over a second, at 100k works); without it the commit is ~1.5 ms. An
-    edit now only notes what the index holds for the work (its old indexed text, kept until
+    Re-indexing an edited abstract in the edit's transaction wrote many pages of the index
+    in the edit's commit, and now and then made it wait far longer; without it the commit is
+    a fraction of that. An edit now only notes what the index holds for the work (its old
+    indexed text, kept until
     the index catches up: external-content FTS5 needs it to take the old words out);
     `Store.index_pending` brings the index up to date in a transaction of its own, soon
     after, before any search of this store, on close, and on the next writable open after a

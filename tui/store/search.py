@@ -90,15 +90,15 @@ class Search:
         """The newest RANK_CANDIDATES matches, best first (bm25, as FTS5 ranks).
 
         Above EXACT_RANK_UP_TO works, two shortcuts. bm25 reads, for each phrase, every work
-        holding it (its idf): 50-130 ms for `the` or `of the` at a million works, however few
-        the candidates. And bm25 gives a word held by more than half the works no weight (its
-        idf is clamped to 1e-6). So such words are left out of the ranking (they still
-        select): a query with rarer words is ranked by bm25 over its rarer words alone (the
-        same order, less reading). When every word is in more than half the works around the
+        holding it (its idf), however few the candidates: most of the index for a broad word.
+        And bm25 gives a word held by more than half the works no weight (its idf is clamped
+        to 1e-6). So such words are left out of the ranking (they still select): a query with
+        rarer words is ranked by bm25 over its rarer words alone (the same order, less
+        reading). When every word is in more than half the works around the
         candidates (`the`, `of th`), the candidates are ordered by where the words are
         (title 10, authors 5, keywords 3, venue 2, abstract 1, as bm25 weighs the columns),
-        the newest first among equals: a few ms. Whether a word is that common is judged on
-        the newest DENSITY_PROBE works holding it (a ms)."""
+        the newest first among equals (reads bounded by the candidates' ids). Whether a word is
+        that common is judged on the newest DENSITY_PROBE works holding it (one short read)."""
         sql, params = self._search_sql(q, "f.rowid", "newest")
         rare = q.parts
         if self.count() > EXACT_RANK_UP_TO:
@@ -122,8 +122,9 @@ class Search:
         return sorted(candidates, key=lambda i: (scores.get(i, 0.0), i))
 
     def _newest_matches(self, q: Query, newest: list[int] | None = None) -> list[int]:
-        """The newest DENSITY_PROBE matches of a search with words (a ms), or `newest`, the first
-        page the browser just showed for it (search_newest), which serves as well."""
+        """The newest DENSITY_PROBE matches of a search with words (one short read), or
+        `newest`, the first page the browser just showed for it (search_newest), which serves
+        as well."""
         if newest is not None and len(newest) >= min(DENSITY_PROBE, 100):
             return newest
         sql, params = self._search_sql(q, "f.rowid", "newest")
@@ -150,8 +151,8 @@ class Search:
     def _dense(self, part: str, below: int) -> bool:
         """Whether a phrase is in more than half the works, judged on the newest DENSITY_PROBE
         works holding it up to id `below`. A prefix of four letters or more is taken as not:
-        the index has no list of its own for it (it merges every word it begins; 20-30 ms for
-        `mode*` at a million), and so long a prefix is rarely in most works."""
+        the index has no list of its own for it (each read merges the lists of every word it
+        begins), and so long a prefix is rarely in most works."""
         if part.endswith("*") and len(part.rsplit('"', 2)[-2]) >= 4:
             return False
         ids = [r[0] for r in self._read("SELECT rowid FROM works_fts WHERE works_fts MATCH ? AND rowid <= ? "
@@ -172,8 +173,8 @@ class Search:
 
     def search_newest(self, text: str | Query, limit: int = 100,
                       cancel: Callable[[], bool] | None = None) -> list[int]:
-        """Ids of the newest `limit` matches, unranked: a first page to show at once (a few
-        milliseconds at a million works, where ranking a broad word costs a few hundred)."""
+        """Ids of the newest `limit` matches, unranked: a first page to show at once (far
+        cheaper than ranking a broad word)."""
         self._catch_up()
         q = parse(text) if isinstance(text, str) else text
         if q.empty:
@@ -195,7 +196,7 @@ class Search:
         with self._cancellable(cancel):
             if q.match is not None and q.year_from is None and q.year_to is None:
                 # The index holds every work and no other (the invariant of m004): no need to
-                # read each match's row (0.65 s for `the` at a million works; 50 ms without)
+                # read each match's row (for a broad word, many times the cost of FTS5's own count)
                 return self._read("SELECT count(*) FROM works_fts WHERE works_fts MATCH ?", (q.match,))[0][0]
             if q.match is not None:
                 n = self._count_in_years(q, newest)
@@ -206,12 +207,11 @@ class Search:
 
     def _count_in_years(self, q: Query, newest: list[int] | None = None) -> int | None:
         """The matches of words in a year range, counted on the index on (year, id), the
-        matches' ids a list SQLite looks each up in: reading each match's row for its year cost
-        5-10 us (at a million works `the year:2000..` 1.0 -> 0.66 s, `theory year:2001..2005`
-        124 -> 39 ms). None (each match's row read) unless COUNT_WALK_FROM matches or more are
-        expected, judged on how close together the newest of them are (_newest_matches): for
-        a rarer word the walk of the range's index would cost more than the rows (`quantum
-        theory model year:2000..`, 4,828: 34 ms, walked 60)."""
+        matches' ids a list SQLite looks each up in: reading each match's row for its year
+        costs more, for many matches. None (each match's row read) unless COUNT_WALK_FROM
+        matches or more are expected, judged on how close together the newest of them are
+        (_newest_matches): for a rarer word the walk of the range's index would cost more than
+        the rows."""
         expected = self._expected_matches(q, newest) if self._indexes_present("works_year") else None
         if expected is None or expected < COUNT_WALK_FROM:
             return None

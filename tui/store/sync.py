@@ -60,8 +60,8 @@ class _Syncer:
                     self._cond.notify_all()
 
     # Checkpoints: SQLite's own (`wal_autocheckpoint`) run in the commit that takes the WAL past
-    # 1,000 pages, writing and fsyncing the database file in the committing thread (an `uncite`
-    # of 0.2 ms took 885 ms once, on a 100k catalogue). Writable connections turn them off, and
+    # 1,000 pages, writing and fsyncing the database file in the committing thread (so now and
+    # then a small edit waited for a whole checkpoint). Writable connections turn them off, and
     # this thread runs them instead, on a connection of its own, after the WAL's fsync.
 
     def _checkpoint(self, wal: str) -> None:

@@ -21,11 +21,6 @@ class Undo:
         conn.execute("INSERT INTO changes(at, kind, data) VALUES (?, ?, ?)", (now(), kind, json.dumps(data)))
         conn.execute("DELETE FROM changes WHERE id <= (SELECT max(id) FROM changes) - ?", (UNDO_DEPTH,))
 
-    def last_change(self) -> str | None:
-        """What `undo` would undo, in words; None when there is nothing."""
-        rows = self._read("SELECT kind, data FROM changes ORDER BY id DESC LIMIT 1")
-        return self._describe(*rows[0]) if rows else None
-
     def _describe(self, kind: str, data_text: str) -> str:
         data = json.loads(data_text)
         if kind in ("cite", "uncite"):

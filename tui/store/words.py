@@ -15,10 +15,10 @@ class Words:
         """`q` with the word being typed, a prefix of 4+ letters, spelled out as the words of the
         index it begins (`"mode"*` -> `("model" OR "modern")`): the same works. The index keeps
         prefixes of 2 and 3 letters only; for a longer one FTS5 first merges the works of every
-        word it begins into one list (28-36 ms for `mode*`, `theo*` at a million works), where an
-        OR of words is read lazily, newest first, and stops after a page (0.3 ms). The words come
-        from the index's vocabulary (`_words_beginning`). Not for ranking (bm25 weighs each word
-        of an OR apart), nor for a word that is not ASCII (FTS5 folds it its own way)."""
+        word it begins into one list, however few are wanted, where an OR of words is read
+        lazily, newest first, and stops after a page. The words come from the index's
+        vocabulary (`_words_beginning`). Not for ranking (bm25 weighs each word of an OR
+        apart), nor for a word that is not ASCII (FTS5 folds it its own way)."""
         if q.typed is None or len(q.typed[1]) < 4 or not q.typed[1].isascii():
             return q
         found = self._words_beginning(q.typed[1], PREFIX_WORDS_MAX)
@@ -38,15 +38,15 @@ class Words:
 
     def prefetch_words(self, text: str | Query) -> None:
         """While the user looks at the hits of a 3-letter word, read the index's words it
-        begins (7-220 ms at a million works), so that the 4th letter's first page needs no read
-        of the vocabulary (10-20 ms of it, the most of that keystroke) but a filter of them."""
+        begins, so that the 4th letter's first page needs no read of the vocabulary (the most
+        of that keystroke's time) but a filter of them."""
         word = self._word_ahead(text)
         if word is not None:
             self._words_beginning(word, PREFETCH_WORDS_MAX)
 
     def _words_beginning(self, word: str, most: int) -> list[str] | None:
         """The words of the full-text index that begin with `word` (its vocabulary, `works_vocab`:
-        10-20 ms for 4 letters at a million works, as fts5vocab counts the works of each word),
+        not a cheap read, as fts5vocab counts the works of each word),
         or None when there are more than `most`. Remembered, for every thread, until the index
         changes: its structure record (FTS5's, rewritten whenever a segment is added or merged,
         i.e. on every change of the index, by this process or another) is the stamp. So `model`

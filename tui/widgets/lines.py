@@ -27,9 +27,9 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
     """Set a scroll view's virtual size without laying out the whole screen.
 
     Textual's `virtual_size` is a layout reactive: every change (a new list, a new record
-    page, a letter typed in a box) lays out the screen and so redraws all of it (20-40 ms on
-    a loaded 2-core machine). Only the view's scrollbars depend on it: when they stay shown
-    or hidden as they were, updating them and redrawing the view is enough."""
+    page, a letter typed in a box) lays out the screen and so redraws all of it. Only the
+    view's scrollbars depend on it: when they stay shown or hidden as they were, updating
+    them and redrawing the view is enough."""
     if size == widget.virtual_size:
         return
     if not widget.is_mounted or not widget.size:
@@ -49,8 +49,8 @@ class QuickScrollBar(ScrollBar):
     """Textual's scrollbar, drawn again only when what it shows changes.
 
     Textual draws a scrollbar through Rich and its styles cache every frame it is dirty, and
-    every scroll makes it dirty: 3-5 ms a frame for the list's and the record's, a third of
-    what a frame costs when the list pages. Here the glyphs come from Textual's own
+    every scroll makes it dirty: for the list's and the record's, a good share of what a
+    frame costs when the list pages. Here the glyphs come from Textual's own
     `ScrollBarRender.render_bar` (cheap: a list of one segment a cell), on the widget's base
     style as Textual's styles cache puts them, through the same line filters; over a million
     rows a page moves the thumb by less than a cell, so mostly they are the same as last

@@ -85,8 +85,8 @@ class Document:
 
     def draw_ahead(self, count: int) -> Document:
         """Draw the first `count` lines now (in the worker that built the page), so the frame
-        that shows the page only styles and crops them: drawing a new page's screenful cost
-        that frame 5-20 ms on the UI thread."""
+        that shows the page only styles and crops them: drawing a new page's screenful there
+        made that frame long, on the UI thread."""
         for line in self.lines[:count]:
             if line.strip is None and line.drawn is None and line.text is not None:
                 line.drawn = text_strip(line.text, self.console)
@@ -407,8 +407,8 @@ class RecordView(QuickScrollbars, ScrollView, can_focus=True):
     _top = 0
 
     def render_lines(self, crop):
-        # what every line needs, worked out once a frame: each lookup costs ~10-100 us in
-        # Textual, and a new page draws all ~40 lines
+        # what every line needs, worked out once a frame: each lookup is not cheap in Textual,
+        # and a new page draws every line on screen
         self._top = self.scroll_offset.y
         if self._styles is None:
             base = self.rich_style

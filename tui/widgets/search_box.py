@@ -9,10 +9,10 @@ class SearchBox(SafeInput):
     """An Input whose value changes redraw the box only.
 
     Input sets its virtual size (the text's width) on every change, and virtual_size is a
-    layout reactive: each letter laid out and so redrew the whole screen (10-20 ms here)
-    before the list could follow. The box's size never depends on its text (its height is
-    fixed, its width 1fr), so while the value changes a layout asked for is only the box's
-    own scroll update and redraw."""
+    layout reactive: each letter laid out and so redrew the whole screen before the list
+    could follow. The box's size never depends on its text (its height is fixed, its width
+    1fr), so while the value changes a layout asked for is only the box's own scroll update
+    and redraw."""
 
     _value_changing = False
 

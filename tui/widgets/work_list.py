@@ -246,7 +246,7 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
     _width = 0
 
     def render_lines(self, crop):
-        # the scroll position and width, read once a frame (each read costs ~10-100 us in Textual)
+        # the scroll position and width, read once a frame (each read is not cheap in Textual)
         self._top = self.scroll_offset.y
         self._width = self.scrollable_content_region.width  # less the scrollbar, when there is one
         return super().render_lines(crop)
@@ -266,7 +266,7 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
         strip = self._strips.get(key)
         if strip is not None:
             return strip
-        # one line drawn straight to segments (a Rich Text and its render cost ~5x as much);
+        # one line drawn straight to segments (a Rich Text and its render cost several times as much);
         # every part is cut or padded to its exact width by _fit
         style = cursor_style if cursor else base
         year = f"{row.year}" if row.year else "n.d."
