@@ -109,13 +109,13 @@ class Session:
 
     def _wait(self, seconds: float) -> None:
         """Sleep, looking at the cancel flag every tenth of a second."""
-        end = time.monotonic() + seconds
-        while True:
+        left = seconds
+        while left > 0:
             self.check()
-            left = end - time.monotonic()
-            if left <= 0:
-                return
-            self._sleep(min(left, 0.1))
+            step = min(left, 0.1)
+            self._sleep(step)
+            left -= step
+        self.check()
 
     def _send(self, service: str, url: str, params: dict | None, headers: dict | None) -> httpx.Response:
         host = urlsplit(url).netloc or url
