@@ -10,7 +10,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 CORE = ("tui.store", "tui.formats", "tui.formats.bibtex", "tui.formats.jsonl", "tui.formats.philpapers",
-        "tui.formats.latex", "tui.query", "tui.models", "tui.similar", "tui.seeds", "tui.safe", "tui.cli")
+        "tui.formats.latex", "tui.query", "tui.models", "tui.similar", "tui.seeds", "tui.safe", "tui.cli",
+        "tui.net", "tui.net.identifiers", "tui.net.crossref", "tui.net.doi", "tui.net.arxiv", "tui.net.openlibrary")
 
 
 def _python(code: str) -> subprocess.CompletedProcess:
@@ -54,3 +55,11 @@ def test_sql_lives_only_in_the_store():
                 or SQL.search(text):
             offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+def test_the_network_layer_stays_below_the_store_and_the_screens():
+    """tui/net fetches works and hands back models: it never imports the store, the app or SQLite."""
+    proc = _python("import tui.net, sys; bad = sorted(m for m in sys.modules if m in ('tui.store', 'tui.app', "
+                   "'sqlite3', 'sqlite_utils') or m.startswith(('tui.store.', 'tui.screens', 'tui.widgets', "
+                   "'textual'))); assert not bad, bad")
+    assert proc.returncode == 0, proc.stderr
