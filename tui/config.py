@@ -6,12 +6,23 @@
 
     [references]
     style = "apa"   # what Y copies: apa, chicago, mla, harvard, ieee, ibid, or any CSL style name
+
+    [net]   # where `ibid add` fetches a work by DOI, arXiv id or ISBN (a proxy, mirror or test server may stand in)
+    mailto = "you@example.edu"   # sent to Crossref, which answers faster for a known address ("polite pool")
+    crossref = "https://api.crossref.org"
+    doi = "https://doi.org"
+    arxiv = "https://export.arxiv.org/api/query"
+    openlibrary = "https://openlibrary.org"
+    timeout = 10        # seconds a service may take to answer
+    arxiv_delay = 3     # seconds between two requests to arXiv (their rule); 0 for a local server
+    concurrency = 4     # requests at once to one service when fetching many
+    retry_wait = 5      # at most this many seconds before the one retry after a 429 or 5xx
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,10 +31,26 @@ class ConfigError(Exception):
 
 
 @dataclass
+class NetSettings:
+    """`[net]`: where works are fetched from, and how politely."""
+
+    mailto: str = ""
+    crossref: str = "https://api.crossref.org"
+    doi: str = "https://doi.org"
+    arxiv: str = "https://export.arxiv.org/api/query"
+    openlibrary: str = "https://openlibrary.org"
+    timeout: float = 10.0
+    arxiv_delay: float = 3.0
+    concurrency: int = 4
+    retry_wait: float = 5.0  # the longest wait before the one retry of a 429 or 5xx (Retry-After is capped to it)
+
+
+@dataclass
 class Config:
     resolver: str = ""
     style: str = "apa"
     path: Path | None = None
+    net: NetSettings = field(default_factory=NetSettings)
 
 
 def config_path() -> Path:
@@ -53,7 +80,34 @@ def load_config(path: Path | None = None) -> Config:
     resolver = str(library.get("resolver") or "").strip()
     if resolver and not resolver.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: [library] resolver must be an http:// or https:// address")
-    return Config(resolver=resolver, style=str(references.get("style") or "apa").strip(), path=path)
+    net = _net(data.get("net") if isinstance(data.get("net"), dict) else {}, path)
+    return Config(resolver=resolver, style=str(references.get("style") or "apa").strip(), path=path, net=net)
+
+
+_URLS = ("crossref", "doi", "arxiv", "openlibrary")
+_NUMBERS = {"timeout": (float, 0.1), "arxiv_delay": (float, 0.0), "concurrency": (int, 1), "retry_wait": (float, 0.0)}
+
+
+def _net(table: dict, path: Path) -> NetSettings:
+    """The `[net]` table, checked: base addresses are http(s), numbers are numbers."""
+    net = NetSettings(mailto=str(table.get("mailto") or "").strip())
+    for name in _URLS:
+        if table.get(name) is None:
+            continue
+        url = str(table[name]).strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{path}: [net] {name} must be an http:// or https:// address")
+        setattr(net, name, url)
+    for name, (kind, least) in _NUMBERS.items():
+        if table.get(name) is None:
+            continue
+        value = table[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least \
+                or (kind is int and value != int(value)):
+            raise ConfigError(f"{path}: [net] {name} must be a {'whole ' if kind is int else ''}number "
+                              f"of at least {kind(least)}")
+        setattr(net, name, kind(value))
+    return net
 
 
 def resolver_hint(path: Path) -> str:

@@ -12,6 +12,7 @@ class Author:
     name: str
     affiliation: str = ""
     id: int | None = None
+    orcid: str = ""  # bare `0000-0002-2515-3842`, when a source gives it
 
 
 @dataclass
