@@ -6,6 +6,10 @@
 
     [references]
     style = "apa"   # what Y copies: apa, chicago, mla, harvard, ieee, ibid, or any CSL style name
+
+    [keys]
+    pattern = "{auth}{year}{veryshorttitle}"   # keys for works that arrive without one (formats/keypattern.py)
+    cite_format = "latex"   # several keys copied: latex \\cite{a,b}, pandoc [@a; @b], plain a, b
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ class Config:
     resolver: str = ""
     style: str = "apa"
     path: Path | None = None
+    key_pattern: str = "{auth}{year}{veryshorttitle}"  # keypattern.DEFAULT_PATTERN: the house key
+    cite_format: str = "latex"
 
 
 def config_path() -> Path:
@@ -53,7 +59,27 @@ def load_config(path: Path | None = None) -> Config:
     resolver = str(library.get("resolver") or "").strip()
     if resolver and not resolver.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: [library] resolver must be an http:// or https:// address")
-    return Config(resolver=resolver, style=str(references.get("style") or "apa").strip(), path=path)
+    key_pattern, cite_format = _keys(data.get("keys") if isinstance(data.get("keys"), dict) else {}, path)
+    return Config(resolver=resolver, style=str(references.get("style") or "apa").strip(), path=path,
+                  key_pattern=key_pattern, cite_format=cite_format)
+
+
+def _keys(keys: dict, path: Path) -> tuple[str, str]:
+    """[keys] pattern and cite_format, checked now rather than at the first key made."""
+    from .formats.cited import CITE_FORMATS
+    from .formats.keypattern import DEFAULT_PATTERN, PatternError, check_pattern
+
+    pattern = keys.get("pattern", DEFAULT_PATTERN)
+    if not isinstance(pattern, str):
+        raise ConfigError(f"{path}: [keys] pattern must be a string, e.g. {DEFAULT_PATTERN!r}")
+    try:
+        check_pattern(pattern)
+    except PatternError as exc:
+        raise ConfigError(f"{path}: [keys] {exc}") from None
+    cite_format = keys.get("cite_format", "latex")
+    if cite_format not in CITE_FORMATS:
+        raise ConfigError(f"{path}: [keys] cite_format must be one of {', '.join(CITE_FORMATS)}")
+    return pattern, cite_format
 
 
 def resolver_hint(path: Path) -> str:
