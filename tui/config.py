@@ -17,6 +17,10 @@
     arxiv_delay = 3     # seconds between two requests to arXiv (their rule); 0 for a local server
     concurrency = 4     # requests at once to one service when fetching many
     retry_wait = 5      # at most this many seconds before the one retry after a 429 or 5xx
+
+    [keys]
+    pattern = "{auth}{year}{veryshorttitle}"   # keys for works that arrive without one (formats/keypattern.py)
+    cite_format = "latex"   # several keys copied: latex \\cite{a,b}, pandoc [@a; @b], plain a, b
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class Config:
     style: str = "apa"
     path: Path | None = None
     net: NetSettings = field(default_factory=NetSettings)
+    key_pattern: str = "{auth}{year}{veryshorttitle}"  # keypattern.DEFAULT_PATTERN: the house key
+    cite_format: str = "latex"
 
 
 def config_path() -> Path:
@@ -81,7 +87,9 @@ def load_config(path: Path | None = None) -> Config:
     if resolver and not resolver.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: [library] resolver must be an http:// or https:// address")
     net = _net(data.get("net") if isinstance(data.get("net"), dict) else {}, path)
-    return Config(resolver=resolver, style=str(references.get("style") or "apa").strip(), path=path, net=net)
+    key_pattern, cite_format = _keys(data.get("keys") if isinstance(data.get("keys"), dict) else {}, path)
+    return Config(resolver=resolver, style=str(references.get("style") or "apa").strip(), path=path, net=net,
+                  key_pattern=key_pattern, cite_format=cite_format)
 
 
 _URLS = ("crossref", "doi", "arxiv", "openlibrary")
@@ -108,6 +116,24 @@ def _net(table: dict, path: Path) -> NetSettings:
                               f"of at least {kind(least)}")
         setattr(net, name, kind(value))
     return net
+
+
+def _keys(keys: dict, path: Path) -> tuple[str, str]:
+    """[keys] pattern and cite_format, checked now rather than at the first key made."""
+    from .formats.cited import CITE_FORMATS
+    from .formats.keypattern import DEFAULT_PATTERN, PatternError, check_pattern
+
+    pattern = keys.get("pattern", DEFAULT_PATTERN)
+    if not isinstance(pattern, str):
+        raise ConfigError(f"{path}: [keys] pattern must be a string, e.g. {DEFAULT_PATTERN!r}")
+    try:
+        check_pattern(pattern)
+    except PatternError as exc:
+        raise ConfigError(f"{path}: [keys] {exc}") from None
+    cite_format = keys.get("cite_format", "latex")
+    if cite_format not in CITE_FORMATS:
+        raise ConfigError(f"{path}: [keys] cite_format must be one of {', '.join(CITE_FORMATS)}")
+    return pattern, cite_format
 
 
 def resolver_hint(path: Path) -> str:
