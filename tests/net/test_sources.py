@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.net.conftest import load_recorded, recorded_handler
-from tui.formats import make_key
+from tui.formats.keys import make_key
 from tui.net import fetch, fetch_many
 from tui.net.fetched import RETRIEVED_FIELD, SOURCE_FIELD
 

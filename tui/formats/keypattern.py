@@ -34,10 +34,7 @@ from functools import lru_cache
 from ..models import Work, page_range
 from .names import split_name
 
-try:  # the house key's own folding and stop words: in formats/keys.py once the formats split is in
-    from .keys import _STOP, _WORD, ascii_fold
-except ImportError:  # before it
-    from . import _STOP, _WORD, ascii_fold
+from .keys import _STOP, _WORD, ascii_fold  # the house key's own: the default pattern makes the same key
 
 DEFAULT_PATTERN = "{auth}{year}{veryshorttitle}"  # the key every reader makes: Wang2020China
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..formats import YEAR
+from ..formats.keys import YEAR
 from ..models import Author, Work
 from .errors import BadResponse, NotFound
 from .fetched import Fetched, clean, finish

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..formats import make_key
+from ..formats.keys import make_key
 from ..formats.names import split_name
 from ..models import Author, Work
 from .identifiers import Identifier

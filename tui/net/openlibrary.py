@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from ..formats import YEAR
+from ..formats.keys import YEAR
 from ..models import Author, Work
 from .errors import BadResponse, NotFound
 from .fetched import Fetched, clean, finish, set_title
