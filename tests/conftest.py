@@ -13,8 +13,9 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
 
 
-def require_shared_data(relative: str = "") -> Path:
-    """A path under ../shared/data, or skip the test with the reason when it is absent."""
+def require_shared_data(relative: str | Path = "") -> Path:
+    """A path under ../shared/data (relative to it, or already joined to it), or skip the test
+    with the reason when it is absent. The one guard for real data: every test module uses it."""
     path = SHARED_DATA / relative if relative else SHARED_DATA
     if not path.exists():
         pytest.skip(f"../shared/data not present: {path} does not exist (real-data tests need it)")

@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED_DATA, require_shared_data
+
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO.parent / "shared" / "data"
 TURING = SHARED_DATA / "graph" / "turing1950" / "works.jsonl"
 
 WIDTH, HEIGHT = 160, 45
@@ -362,10 +363,8 @@ def search(pane: Pane, text: str) -> None:
 
 def open_turing(start_ibid, ibid, tmp_path) -> Pane:
     """The Turing graph imported, ibid started, `/` "Computing Machinery Intelligence" `enter`."""
-    if not TURING.exists():
-        pytest.skip(f"../shared/data not present: {TURING} does not exist (the Turing graph test needs it)")
     db = tmp_path / "turing.db"
-    import_into(ibid, db, TURING, cwd=tmp_path)
+    import_into(ibid, db, require_shared_data(TURING), cwd=tmp_path)
     pane = start_ibid(db)
     wait_for(pane, [FOOTER_END, "Citations of this work ("])
     search(pane, "Computing Machinery Intelligence")

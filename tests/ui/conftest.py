@@ -8,21 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_shared_data
 from tui.app import IbidApp
 from tui.formats import parse_path
 from tui.seeds import open_catalogue
 from tui.store import Store
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-TURING = DATA / "graph" / "turing1950" / "works.jsonl"
-
-
-def need(path: Path) -> Path:
-    """Skip, saying why, when a file from ../shared/data is not here."""
-    if not path.exists():
-        pytest.skip(f"../shared/data not present ({path} is missing): real-data test skipped")
-    return path
-
 
 def _fix_clock(mp: pytest.MonkeyPatch) -> None:
     moment = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
@@ -46,13 +36,13 @@ def seed_db(tmp_path, fixed_clock) -> Path:
 @pytest.fixture(scope="session")
 def turing_master(tmp_path_factory) -> Path:
     """The seeds plus the real Turing 1950 citation graph, imported once per session."""
-    need(TURING)
+    turing = require_shared_data("graph/turing1950/works.jsonl")
     path = tmp_path_factory.mktemp("turing") / "catalog.db"
     mp = pytest.MonkeyPatch()
     _fix_clock(mp)
     try:
         store = open_catalogue(path)
-        store.import_batch(parse_path(TURING))
+        store.import_batch(parse_path(turing))
         store.close()
     finally:
         mp.undo()
