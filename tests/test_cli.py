@@ -11,10 +11,9 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from tests.conftest import require_shared_data
-from tui.cli import main
+from tests.conftest import assert_no_traceback, assert_one_error_line, ibid, require_shared_data, snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -25,37 +24,6 @@ SIMILAR_TITLES = [
     "Culture Coherence and Regional Economic Cooperation in Northeast Asia",
     "Reflection on the Enacting of Foreign Anti-Bribery Practices Act in China",
 ]
-
-
-def ibid(*args: str, env: dict | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=True)
-
-
-def snapshot(db: Path):
-    """Everything a user could lose, read without touching the file; None when it does not exist."""
-    if not db.exists():
-        return None
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return [conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-                for t in ("works", "authors", "work_authors", "citations", "similar_links", "keywords", "events")]
-    finally:
-        conn.close()
-
-
-def assert_no_traceback(result: Result) -> None:
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-
-
-def assert_one_error_line(result: Result) -> str:
-    """Failed: non-zero exit, exactly one line on stderr starting `ibid:`, no traceback."""
-    assert_no_traceback(result)
-    assert result.exit_code != 0, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("ibid: ") and len(lines[0]) > len("ibid: ")
-    return lines[0]
 
 
 @pytest.fixture

@@ -10,13 +10,11 @@ from urllib.parse import parse_qsl, urlsplit
 import bibtexparser
 import pytest
 
-from tests.conftest import require_shared_data
+from tests.conftest import assert_no_traceback, assert_one_error_line, ibid, require_shared_data, snapshot
 from tui.attach import files_dir, safe_name
 from tui.formats import csl, ris
 from tui.formats.bibtex import parse_names
 from tui.formats.latex import decode
-
-from .test_cli import assert_no_traceback, assert_one_error_line, ibid, snapshot
 
 BIBLATEX = "bib/biblatex/biblatex-examples.bib"
 

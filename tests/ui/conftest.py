@@ -7,12 +7,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from tests.conftest import require_shared_data
 from tui.app import IbidApp
 from tui.formats import parse_path
+from tui.screens.main import MainScreen
 from tui.seeds import open_catalogue
 from tui.store import Store
+from tui.widgets.record import RecordView
+
+SEED_TITLE = "China and Russia in the SCO: Consensus & divergence"
+
 
 def _fix_clock(mp: pytest.MonkeyPatch) -> None:
     moment = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
@@ -75,3 +81,18 @@ async def settle(pilot, rounds: int = 60) -> None:
             if not busy and all(not w.is_running for w in app.workers):
                 return
     raise AssertionError("the app did not settle")
+
+
+def page_text(app) -> str:
+    """The record page shown, as plain text, one line per page line."""
+    view = app.screen.query_one(RecordView)
+    assert view.doc is not None
+    return "\n".join(line.text.plain if line.text is not None else "" for line in view.doc.lines)
+
+
+def main_screen(app) -> MainScreen:
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+def status(app) -> str:
+    return str(main_screen(app).query_one("#status", Static).render())

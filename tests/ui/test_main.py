@@ -15,30 +15,14 @@ from tui.store import Store
 from tui.widgets.record import RecordView
 from tui.widgets.work_list import WorkList
 
-from .conftest import make_app, settle
+from .conftest import SEED_TITLE, main_screen, make_app, page_text, settle, status
 
-SEED_TITLE = "China and Russia in the SCO: Consensus & divergence"
 SIMILAR = [
     "A New Alliance against the US? Sino-Russian Relations",
     "The Factors of Sixty-Year Sino-US Relations and Its Implications",
     "Culture Coherence and Regional Economic Cooperation in Northeast Asia",
     "Reflection on the Enacting of Foreign Anti-Bribery Practices Act in China",
 ]
-
-
-def page_text(app) -> str:
-    """The record page shown, as plain text, one line per page line."""
-    view = app.screen.query_one(RecordView)
-    assert view.doc is not None
-    return "\n".join(line.text.plain if line.text is not None else "" for line in view.doc.lines)
-
-
-def main_screen(app) -> MainScreen:
-    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
-
-
-def status(app) -> str:
-    return str(main_screen(app).query_one("#status", Static).render())
 
 
 def shown_title(app) -> str:
