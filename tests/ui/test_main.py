@@ -356,15 +356,6 @@ def test_snapshot_seed_record(seed_db, snap_compare):
     assert snap_compare(make_app(seed_db), terminal_size=(160, 45), run_before=run_before)
 
 
-def test_snapshot_turing_record(turing_db, snap_compare):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("slash", *"Computing Machinery Intelligence", "enter")
-        await settle(pilot)
-
-    assert snap_compare(make_app(turing_db), terminal_size=(160, 45), run_before=run_before)
-
-
 async def test_opening_a_work_counts_a_view(seed_db):
     app = make_app(seed_db)
     async with app.run_test(size=(160, 45)) as pilot:
