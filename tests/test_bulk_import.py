@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import tui.store as store_module
+from tests.conftest import fail_in_third_chunk, graph_lines, line, merging, sound, write
 from tui.formats import open_path
 from tui.store import Store, StoreError
 
-from .formats.test_jsonl_stream import fail_in_third_chunk, graph_lines, line, write
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,26 +40,6 @@ def everything(store: Store) -> dict:
     return {"works": works, "refs": refs, "cited": cited, "counts": counts,
             "search": [r.key for r in store.search("work", sort="title", limit=100)],
             "by citations": [r.key for r in store.browse("cited_by", limit=100)]}
-
-
-def sound(store: Store) -> None:
-    """Every index back, nothing left to do, SQLite's and FTS5's checks pass, each count is its links."""
-    assert store._read("SELECT count(*) FROM upkeep")[0][0] == 0
-    names = {r[0] for r in store._read("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert set(store_module.importing._BULK_INDEXES) <= names
-    assert [r[0] for r in store._read("PRAGMA integrity_check")] == ["ok"]
-    store._read("INSERT INTO works_fts(works_fts, rank) VALUES ('integrity-check', 1)")
-    wrong = store._read("SELECT work_id FROM citation_counts c WHERE cited_by != "
-                        "(SELECT count(*) FROM citations WHERE cited_id = c.work_id)")
-    assert wrong == []
-    assert not Path(f"{store.path}-import").exists()
-    assert merging(store) == store_module.index._FTS_MERGING
-
-
-def merging(store: Store) -> dict[str, int]:
-    """FTS5's merge settings, as it keeps them in the catalogue (its defaults when not set)."""
-    kept = dict(store._read("SELECT k, v FROM works_fts_config WHERE k IN ('automerge', 'crisismerge')"))
-    return {"automerge": kept.get("automerge", 4), "crisismerge": kept.get("crisismerge", 16)}
 
 
 def segments(store: Store) -> int:

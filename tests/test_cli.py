@@ -11,13 +11,12 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from tui.cli import main
+from tests.conftest import assert_no_traceback, assert_one_error_line, ibid, require_shared_data, snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
-DATA = (REPO / ".." / "shared" / "data").resolve()
 SEED_TITLE = "China and Russia in the SCO: Consensus & divergence"
 SIMILAR_TITLES = [
     "A New Alliance against the US? Sino-Russian Relations in Response to Trump’s Redefined Foreign Policy Priorities",
@@ -25,44 +24,6 @@ SIMILAR_TITLES = [
     "Culture Coherence and Regional Economic Cooperation in Northeast Asia",
     "Reflection on the Enacting of Foreign Anti-Bribery Practices Act in China",
 ]
-
-
-def need_data(relative: str) -> Path:
-    path = DATA / relative
-    if not path.exists():
-        pytest.skip(f"../shared/data not present: {path} does not exist (real-data tests need it)")
-    return path
-
-
-def ibid(*args: str, env: dict | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=True)
-
-
-def snapshot(db: Path):
-    """Everything a user could lose, read without touching the file; None when it does not exist."""
-    if not db.exists():
-        return None
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return [conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-                for t in ("works", "authors", "work_authors", "citations", "similar_links", "keywords", "events")]
-    finally:
-        conn.close()
-
-
-def assert_no_traceback(result: Result) -> None:
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-
-
-def assert_one_error_line(result: Result) -> str:
-    """Failed: non-zero exit, exactly one line on stderr starting `ibid:`, no traceback."""
-    assert_no_traceback(result)
-    assert result.exit_code != 0, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("ibid: ") and len(lines[0]) > len("ibid: ")
-    return lines[0]
 
 
 @pytest.fixture
@@ -163,7 +124,7 @@ def test_import_again_skips_then_updates(db: Path):
 
 
 def test_export_round_trip_biblatex_examples(db: Path):
-    path = need_data("bib/biblatex/biblatex-examples.bib")
+    path = require_shared_data("bib/biblatex/biblatex-examples.bib")
     assert ibid("import", "--db", db, path).exit_code == 0
     result = ibid("export", "--db", db)
     assert result.exit_code == 0
@@ -191,7 +152,7 @@ def test_export_query_and_json(db: Path):
 
 
 def test_search_limit(db: Path):
-    path = need_data("bib/biblatex/biblatex-examples.bib")
+    path = require_shared_data("bib/biblatex/biblatex-examples.bib")
     assert ibid("import", "--db", db, path).exit_code == 0
     total = len(json.loads(ibid("search", "--db", db, "the", "--json", "--limit", "1000").stdout))
     assert total > 5
@@ -211,7 +172,7 @@ def test_search_limit(db: Path):
 
 
 def test_turing_graph_show_json(db: Path):
-    path = need_data("graph/turing1950/works.jsonl")
+    path = require_shared_data("graph/turing1950/works.jsonl")
     result = ibid("import", "--db", db, path)
     assert result.exit_code == 0 and "1009 added" in result.stdout and "1008 citation links" in result.stdout
     shown = ibid("show", "--db", db, "Turing1950ComputingMA", "--format", "json")

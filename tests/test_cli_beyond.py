@@ -10,12 +10,11 @@ from urllib.parse import parse_qsl, urlsplit
 import bibtexparser
 import pytest
 
+from tests.conftest import assert_no_traceback, assert_one_error_line, ibid, require_shared_data, snapshot
 from tui.attach import files_dir, safe_name
 from tui.formats import csl, ris
 from tui.formats.bibtex import parse_names
 from tui.formats.latex import decode
-
-from .test_cli import assert_no_traceback, assert_one_error_line, ibid, need_data, snapshot
 
 BIBLATEX = "bib/biblatex/biblatex-examples.bib"
 
@@ -25,7 +24,7 @@ def examples(tmp_path) -> tuple[Path, Path]:
     """A catalogue holding biblatex-examples.bib, and the file."""
     from tui.store import Store
 
-    path = need_data(BIBLATEX)
+    path = require_shared_data(BIBLATEX)
     db = tmp_path / "catalog.db"
     Store(db).close()  # an empty catalogue: not seeded
     result = ibid("--db", db, "import", path)

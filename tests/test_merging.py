@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 
 import tui.store as store_module
+from tests.conftest import line, merging, sound, write
 from tui.models import Work
 from tui.store import Store
-
-from .test_bulk_import import merging, sound
-from .formats.test_jsonl_stream import line, write
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
+from tests.conftest import SHARED_DATA, require_shared_data
 from tui.formats import FormatError, parse_path
 from tui.formats import bibtex
 from tui.formats.latex import decode
@@ -15,16 +16,6 @@ from tui.models import Author, Work
 from tui.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-# ../shared/data beside the repository root; never copied into the repo.
-DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
-
-
-def need_data(relative: str = "") -> Path:
-    """A path under ../shared/data, or skip with the reason when it is absent."""
-    path = DATA / relative if relative else DATA
-    if not path.exists():
-        pytest.skip(f"../shared/data not present: {path} does not exist (real-data tests need it)")
-    return path
 
 
 def fields_by_key(library) -> dict[str, dict[str, str]]:
@@ -214,7 +205,7 @@ def test_decode(raw, text):
 
 
 def test_biblatex_examples_round_trip(tmp_path: Path):
-    path = need_data("bib/biblatex/biblatex-examples.bib")
+    path = require_shared_data("bib/biblatex/biblatex-examples.bib")
     original = bibtexparser.parse_file(str(path))
     exported, store = export_via_store(tmp_path, path)
     try:
@@ -232,7 +223,7 @@ def test_biblatex_examples_round_trip(tmp_path: Path):
 
 
 def test_biblatex_examples_decoded_values(tmp_path: Path):
-    path = need_data("bib/biblatex/biblatex-examples.bib")
+    path = require_shared_data("bib/biblatex/biblatex-examples.bib")
     batch = parse_path(path)
     by_key = {w.key: w for w in batch.works}
     assert by_key["aristotle:poetics"].title == "Poetics"
@@ -244,7 +235,7 @@ def test_biblatex_examples_decoded_values(tmp_path: Path):
 
 def test_tugboat_round_trip(tmp_path: Path):
     """A large hand-kept file (2,720 entries) goes out and back with every field equal."""
-    path = need_data("bib/tugboat.bib")
+    path = require_shared_data("bib/tugboat.bib")
     original = bibtexparser.parse_file(str(path))
     exported, store = export_via_store(tmp_path, path)
     store.close()
@@ -255,12 +246,12 @@ def test_tugboat_round_trip(tmp_path: Path):
 
 
 def _real_bib_files() -> list:
-    files = sorted(DATA.glob("bib/**/*.bib")) + sorted(DATA.glob("zotero-bbt/import/*.bib"))
+    files = sorted(SHARED_DATA.glob("bib/**/*.bib")) + sorted(SHARED_DATA.glob("zotero-bbt/import/*.bib"))
     return files or [None]
 
 
 def _file_id(path) -> str:
-    return str(path.relative_to(DATA)) if path else "no-shared-data"
+    return str(path.relative_to(SHARED_DATA)) if path else "no-shared-data"
 
 
 def _reference_text(path: Path) -> str | None:
@@ -289,7 +280,7 @@ def _reference_text(path: Path) -> str | None:
 def test_real_bib_file_imports(path, tmp_path: Path):
     """Every real .bib imports (or is refused whole with one line); the counts add up to bibtexparser's."""
     if path is None:
-        need_data("bib")
+        require_shared_data("bib")
     name = _file_id(path)
     text = _reference_text(path)
     reference = bibtexparser.parse_string(text) if text is not None else None

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_shared_data
 from tui.formats import FormatError, cite, csl, parse_path
 from tui.models import Author, Work
-
-DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/data not present: {path} does not exist (real-data tests need it)")
-    return path
-
 
 SEED = Work(key="Wang2020China", type="article", title="China and Russia in the SCO: Consensus & divergence",
             authors=[Author("Li Wang")], year=2020, venue="Human Affairs", volume="30", number="2",
@@ -99,7 +90,7 @@ def test_zotero_json_items_read_authors_only():
 
 
 def test_the_csl_test_suite_items_all_import_or_are_refused_with_a_reason():
-    path = need(DATA / "formats" / "csl-test-suite" / "csl-test-suite-inputs.json")
+    path = require_shared_data("formats/csl-test-suite/csl-test-suite-inputs.json")
     items = json.loads(path.read_text())
     batch = parse_path(path)
     refused = [p for p in batch.problems if p.kind == "refused"]
@@ -112,7 +103,7 @@ def test_the_csl_test_suite_items_all_import_or_are_refused_with_a_reason():
 
 
 def test_zoteros_csl_json_case_matches_its_expected_item():
-    path = need(DATA / "formats" / "zotero-translators-testcases" / "CSL_JSON" / "_expected_items.json")
+    path = require_shared_data("formats/zotero-translators-testcases/CSL_JSON/_expected_items.json")
     for case in json.loads(path.read_text()):
         works = csl.parse_string(case["input"], "case").works
         assert len(works) == len(case["items"])
@@ -124,7 +115,7 @@ def test_zoteros_csl_json_case_matches_its_expected_item():
 
 
 def test_zotero_libraries_from_better_bibtex_import():
-    files = sorted(need(DATA / "zotero-bbt" / "export").glob("*.json"))
+    files = sorted(require_shared_data("zotero-bbt/export").glob("*.json"))
     items = works = refused = 0
     for path in files:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -8,19 +8,12 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
+from tests.conftest import require_shared_data
 from tui.formats import bibtex, jsonl, parse_path
 from tui.formats.bibtex import work_fields
 from tui.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
-
-
-def need_data(relative: str) -> Path:
-    path = DATA / relative
-    if not path.exists():
-        pytest.skip(f"../shared/data not present: {path} does not exist (real-data tests need it)")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +103,7 @@ def test_empty_and_blank_text():
 
 @pytest.fixture(scope="module")
 def turing_store(tmp_path_factory):
-    path = need_data("graph/turing1950/works.jsonl")
+    path = require_shared_data("graph/turing1950/works.jsonl")
     store = Store(tmp_path_factory.mktemp("turing") / "c.db")
     summary = store.import_batch(parse_path(path))
     yield store, summary
@@ -118,7 +111,7 @@ def turing_store(tmp_path_factory):
 
 
 def _edges() -> list[tuple[str, str]]:
-    path = need_data("graph/turing1950/edges.tsv")
+    path = require_shared_data("graph/turing1950/edges.tsv")
     rows = [line.split("\t") for line in path.read_text().splitlines()[1:] if line.strip()]
     return [(a.strip(), b.strip()) for a, b in rows]
 
@@ -133,7 +126,7 @@ def test_turing_graph_counts(turing_store):
 
 def test_turing_1950_has_1000_citations_and_its_references(turing_store):
     store, _ = turing_store
-    works = [json.loads(line) for line in need_data("graph/turing1950/works.jsonl").read_text().splitlines() if line]
+    works = [json.loads(line) for line in require_shared_data("graph/turing1950/works.jsonl").read_text().splitlines() if line]
     turing_s2 = next(w["s2_id"] for w in works if w["bibtex"].lstrip().startswith("@Article{Turing1950ComputingMA,"))
     title_of = {w["s2_id"]: " ".join(w["title"].split()) for w in works}
     edges = _edges()

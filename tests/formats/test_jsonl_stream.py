@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import fail_in_third_chunk, graph_lines, line, write
 from tui.formats import FormatError, jsonl, open_path, parse_path
 from tui.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
-
-def line(s2: str, title: str, refs: list[str] = (), key: str | None = None, author: str = "A. Author",
-         year: int = 2000) -> str:
-    obj = {"s2_id": s2, "title": title, "authors": [author], "year": year, "references": list(refs)}
-    if key:
-        obj["bibtex"] = f"@article{{{key},\n title = {{{title}}}\n}}\n"
-    return json.dumps(obj)
-
-
-def graph_lines() -> list[str]:
-    """Links backwards and forwards over chunk boundaries (chunks of 2 lines), a bad line,
-    a key used twice in different chunks, a reference out of the file, a self-reference."""
-    return [
-        line("s1", "First work", ["s5"], key="K1"),          # forward, three chunks on
-        line("s2", "Second work", ["s1"], key="K2"),
-        "not json",
-        line("s3", "Third work", ["s1", "s2", "zz"], key="K1"),  # key K1 again: renamed K1b
-        line("s4", "Fourth work", ["s3", "s4"], key="K4"),  # links the renamed one; itself: dropped
-        line("s5", "Fifth work", ["s4", "s1"]),              # no bibtex: a key made from the JSON
-        "",
-        line("s6", "Sixth work", ["s3", "s5", "s7"], key="K6"),  # s7 is the next line, next chunk
-        line("s7", "Seventh work", ["s1"], key="K7"),
-    ]
-
-
-def write(tmp_path: Path, lines: list[str], name: str = "g.jsonl") -> Path:
-    path = tmp_path / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def import_stream(store: Store, path: Path, chunk: int, on_duplicate: str = "skip"):
@@ -136,20 +106,6 @@ def test_not_utf8_is_refused_before_any_chunk(tmp_path: Path):
     path.write_bytes(("\n".join(graph_lines()[:4]) + "\n").encode() + b'{"title": "caf\xe9"}\n')
     with pytest.raises(FormatError, match=r"bad.jsonl:5: not UTF-8"):
         open_path(path, chunk=1)
-
-
-def fail_in_third_chunk(monkeypatch) -> None:
-    """Store._insert_new raises "disk on fire" the third time it is called (the third chunk)."""
-    calls = {"n": 0}
-    real = Store._insert_new
-
-    def failing(self, conn, new_works, cache):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk on fire")
-        return real(self, conn, new_works, cache)
-
-    monkeypatch.setattr(Store, "_insert_new", failing)
 
 
 def test_a_failing_chunk_keeps_the_ones_before(tmp_path: Path, monkeypatch):

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED_DATA, require_shared_data
 from tui.formats import FormatError, parse_path, ris
 from tui.formats.names import split_name
 from tui.models import Author, Work
 
-DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
-ZOTERO = DATA / "formats" / "zotero-translators-testcases"
-JABREF = DATA / "bib" / "jabref" / "fileformat"
+ZOTERO = SHARED_DATA / "formats" / "zotero-translators-testcases"
+JABREF = SHARED_DATA / "bib" / "jabref" / "fileformat"
 
 # Zotero's creator types that hold a work's primary creators (what ibid calls its authors);
 # editors, translators, series editors, contributors and the like are not authors.
@@ -23,12 +22,6 @@ PRIMARY = {"author", "artist", "director", "programmer", "inventor", "cartograph
 # Zotero's base fields that stand for the title in some item types
 TITLE_FIELDS = ("title", "caseName", "nameOfAct", "subject")
 DATE_FIELDS = ("date", "issueDate", "dateDecided", "dateEnacted")
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/data not present: {path} does not exist (real-data tests need it)")
-    return path
 
 
 def test_a_record_reads_as_the_record_page_expects():
@@ -128,7 +121,7 @@ def _zotero_view(item: dict) -> tuple[str, list[str], int | None, str]:
 
 def test_zotero_ris_cases_match_zoteros_own_items():
     """ibid's titles, authors, years and DOIs against what Zotero makes of the same RIS (goal: 90%)."""
-    cases = json.loads(need(ZOTERO / "RIS" / "_expected_items.json").read_text())
+    cases = json.loads(require_shared_data(ZOTERO / "RIS" / "_expected_items.json").read_text())
     total = matched = 0
     misses: list[str] = []
     for number, case in enumerate(cases):
@@ -152,7 +145,7 @@ def test_zotero_ris_cases_match_zoteros_own_items():
 
 
 def test_every_jabref_ris_file_imports_or_is_refused_in_one_line():
-    files = sorted(need(JABREF).glob("*.ris"))
+    files = sorted(require_shared_data(JABREF).glob("*.ris"))
     assert len(files) >= 15
     imported = 0
     for path in files:
@@ -174,7 +167,7 @@ def test_jabref_ris_matches_jabrefs_expected_bibtex():
     from tui.formats.bibtex import parse_names
     from tui.formats.latex import decode
 
-    pairs = [(p, p.with_suffix(".bib")) for p in sorted(need(JABREF).glob("RisImporterTest*.ris"))
+    pairs = [(p, p.with_suffix(".bib")) for p in sorted(require_shared_data(JABREF).glob("RisImporterTest*.ris"))
              if p.with_suffix(".bib").exists()]
     assert pairs
     checked = agree = 0

@@ -17,8 +17,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
-# ../shared/data beside the repository root; read in place, never copied into the repo.
-DATA = (REPO / ".." / "shared" / "data").resolve()
 IBID = REPO / ".venv" / "bin" / "ibid"
 
 _inputs: Counter[str] = Counter()
@@ -27,14 +25,6 @@ _outcomes: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "e2e: real-terminal tests in tmux")
-
-
-def need_data(relative: str = "") -> Path:
-    """A path under ../shared/data, or skip with the reason when it is absent."""
-    path = DATA / relative if relative else DATA
-    if not path.exists():
-        pytest.skip(f"../shared/data not present: {path} does not exist (real-data tests need it)")
-    return path
 
 
 def _family(nodeid: str) -> str:

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from tests.conftest import require_shared_data
 from tui.app import IbidApp
 from tui.screens.main import CHANGE_POLL_SECONDS, MainScreen
 from tui.store import Store
 from tui.widgets.work_list import WorkList
 
 from ..ui.conftest import settle
-from .conftest import FIXTURES, IBID, need_data
+from .conftest import FIXTURES, IBID
 
 
 def ibid_cmd() -> list[str]:
@@ -45,7 +46,7 @@ async def new_catalogue(tmp_path: Path) -> Path:
 
 
 async def test_the_browser_answers_during_an_import_and_shows_its_works_after(tmp_path: Path, cases):
-    big = need_data("bench/aan-acl-metadata.bib")
+    big = require_shared_data("bench/aan-acl-metadata.bib")
     db = await new_catalogue(tmp_path)
     app = IbidApp(Store(db))
     async with app.run_test(size=(140, 45)) as pilot:

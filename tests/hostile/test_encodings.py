@@ -11,11 +11,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import require_shared_data
 from tui.cli import main
 from tui.formats import FormatError, parse_path
 from tui.store import Store
-
-from .conftest import need_data
 
 TEXT = {
     "latin": ("Über die Ästhetik: café, naïveté", "Jürgen Müller"),
@@ -182,7 +181,7 @@ REAL = [
 @pytest.mark.parametrize("relative, encoding, outcome", REAL,
                          ids=[f"{r.rsplit('/', 1)[-1]}-{e or 'detect'}" for r, e, _ in REAL])
 def test_real_encoded_files(relative, encoding, outcome, tmp_path):
-    path = need_data(relative)
+    path = require_shared_data(relative)
     args = ["--encoding", encoding] if encoding else []
     result = ibid("import", "--db", tmp_path / "catalog.db", *args, path)
     assert_no_traceback(result)
@@ -198,7 +197,7 @@ def test_real_encoded_files(relative, encoding, outcome, tmp_path):
 
 
 def test_windows_1252_with_header_reads_the_degree_sign(tmp_path):
-    path = need_data("bib/jabref/fileformat/encoding-windows-1252-with-header.bib")
+    path = require_shared_data("bib/jabref/fileformat/encoding-windows-1252-with-header.bib")
     batch = parse_path(path)
     # the one entry has no key (refused, with its line); its text decoded right all the same
     assert [p.line for p in batch.problems] == [3]
@@ -206,7 +205,7 @@ def test_windows_1252_with_header_reads_the_degree_sign(tmp_path):
 
 
 def test_gbk_real_file_with_encoding_keeps_the_chinese(tmp_path):
-    path = need_data("bib/bibtexparser-v2-tests/gbk_test.bib")
+    path = require_shared_data("bib/bibtexparser-v2-tests/gbk_test.bib")
     batch = parse_path(path, "gbk")
     text = " ".join(w.title + " " + " ".join(a.name for a in w.authors) for w in batch.works)
     assert batch.works and any("\u4e00" <= c <= "\u9fff" for c in text)

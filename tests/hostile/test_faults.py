@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import require_shared_data
 from tui.app import IbidApp
 from tui.cli import main
 from tui.formats import parse_path
@@ -32,7 +33,7 @@ from tui.models import Work
 from tui.store import Store, StoreError
 
 from ..ui.conftest import settle
-from .conftest import FIXTURES, IBID, integrity, need_data, snapshot
+from .conftest import FIXTURES, IBID, integrity, snapshot
 
 HOLD_LOCK = """
 import sqlite3, sys, time
@@ -122,7 +123,7 @@ def _wait_until_writing(proc: subprocess.Popen, db: Path, wal_bytes: int, timeou
 
 
 def test_kill_9_mid_import_loses_nothing_and_a_rerun_completes(catalogue: Path, cases):
-    big = need_data("bench/combined-benchmark.bib")
+    big = require_shared_data("bench/combined-benchmark.bib")
     before = snapshot(catalogue)
     proc = _start_import(catalogue, big)
     try:
@@ -151,7 +152,7 @@ def test_kill_9_mid_import_loses_nothing_and_a_rerun_completes(catalogue: Path, 
 
 
 def test_ctrl_c_mid_import_is_one_line_and_rolls_back(catalogue: Path):
-    big = need_data("bench/aan-acl-metadata.bib")
+    big = require_shared_data("bench/aan-acl-metadata.bib")
     before = snapshot(catalogue)
     proc = _start_import(catalogue, big)
     try:
@@ -491,7 +492,7 @@ def test_a_real_full_disk_mid_import(catalogue: Path, small_disk: Path, cases):
     db = small_disk / "catalog.db"
     shutil.copy(catalogue, db)
     before = snapshot(db)
-    big = need_data("bench/aan-acl-metadata.bib")
+    big = require_shared_data("bench/aan-acl-metadata.bib")
     proc = subprocess.run(ibid_cmd() + ["--db", str(db), "import", str(big)], capture_output=True, text=True,
                           timeout=600)
     cases()
@@ -506,7 +507,7 @@ def test_a_real_full_disk_mid_import(catalogue: Path, small_disk: Path, cases):
 
 def test_a_file_size_limit_mid_import(catalogue: Path, cases):
     """RLIMIT_FSIZE: writes past it fail (EFBIG) as on a full disk; no root needed."""
-    big = need_data("bench/aan-acl-metadata.bib")
+    big = require_shared_data("bench/aan-acl-metadata.bib")
     before = snapshot(catalogue)
     room = catalogue.stat().st_size + 256 * 1024
 

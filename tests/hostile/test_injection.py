@@ -406,7 +406,7 @@ async def test_catalogue_file_name_with_markup_and_escapes(tmp_path: Path):
 def test_edit_screen_in_a_real_terminal_sends_no_escape(tmp_path: Path, request, cases):
     """The installed ibid in tmux (the e2e harness): the edit screen shows a work whose title
     and abstract hold SGR and OSC 2 (set title) sequences; tmux must receive neither."""
-    from ..e2e import test_terminal as e2e
+    from ..e2e import conftest as e2e
 
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed: no real terminal to run ibid in")

@@ -18,23 +18,24 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import SHARED_DATA, require_shared_data
 from tui.cli import main
 from tui.store import Store
 
-from .conftest import DATA, FIXTURES, need_data, snapshot
+from .conftest import FIXTURES, snapshot
 
 HOSTILE = FIXTURES / "hostile"
 SUMMARY = re.compile(r": (\d+) added, (\d+) updated, (\d+) duplicates, (\d+) renamed, (\d+) refused;")
 
 
 def _real_files() -> list:
-    if not DATA.exists():
+    if not SHARED_DATA.exists():
         return [None]
-    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.relative_to(DATA).parts[0] != "bench")
+    return sorted(p for p in SHARED_DATA.rglob("*") if p.is_file() and p.relative_to(SHARED_DATA).parts[0] != "bench")
 
 
 def _id(path) -> str:
-    return str(path.relative_to(DATA)) if path else "no-shared-data"
+    return str(path.relative_to(SHARED_DATA)) if path else "no-shared-data"
 
 
 def ibid(*args) -> Result:
@@ -98,7 +99,7 @@ def scratch(tmp_path: Path):
 @pytest.mark.parametrize("path", _real_files(), ids=_id)
 def test_real_file_imports_or_is_refused_clearly(path, template: Path, scratch: Path, cases):
     if path is None:
-        need_data()
+        require_shared_data()
     db = scratch / "catalog.db"
     shutil.copy(template, db)
     first = ibid("import", "--db", db, path)
@@ -202,7 +203,7 @@ def test_unknown_policy_is_one_line(dup_db: Path):
 
 @pytest.mark.parametrize("policy", ["skip", "rename", "update"])
 def test_policies_on_a_real_file(policy: str, tmp_path: Path):
-    path = need_data("bib/biblatex/biblatex-examples.bib")
+    path = require_shared_data("bib/biblatex/biblatex-examples.bib")
     db = tmp_path / "catalog.db"
     first = ibid("import", "--db", db, path)
     n = summary(first)["added"]
@@ -243,7 +244,7 @@ def test_rename_also_keeps_a_second_work_under_a_key_used_twice_in_one_file(tmp_
 def test_a_real_file_that_drops_entries_by_key_keeps_them_all_with_rename(tmp_path: Path):
     """Better BibTeX issue #873, "Some bibtex entries quietly discarded on import": 14 keys
     used twice. The default keeps the first of each and says so; rename keeps all."""
-    path = need_data("zotero-bbt/import/Some bibtex entries quietly discarded on import from bib file #873.bib")
+    path = require_shared_data("zotero-bbt/import/Some bibtex entries quietly discarded on import from bib file #873.bib")
     skip = ibid("import", "--db", tmp_path / "skip.db", path)
     s = summary(skip)
     assert s["duplicates"] == 14 and len([ln for ln in skip.stderr.splitlines() if "duplicate key" in ln]) == 14

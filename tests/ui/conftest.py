@@ -7,21 +7,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
+from tests.conftest import require_shared_data
 from tui.app import IbidApp
 from tui.formats import parse_path
+from tui.screens.main import MainScreen
 from tui.seeds import open_catalogue
 from tui.store import Store
+from tui.widgets.record import RecordView
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-TURING = DATA / "graph" / "turing1950" / "works.jsonl"
-
-
-def need(path: Path) -> Path:
-    """Skip, saying why, when a file from ../shared/data is not here."""
-    if not path.exists():
-        pytest.skip(f"../shared/data not present ({path} is missing): real-data test skipped")
-    return path
+SEED_TITLE = "China and Russia in the SCO: Consensus & divergence"
 
 
 def _fix_clock(mp: pytest.MonkeyPatch) -> None:
@@ -46,13 +42,13 @@ def seed_db(tmp_path, fixed_clock) -> Path:
 @pytest.fixture(scope="session")
 def turing_master(tmp_path_factory) -> Path:
     """The seeds plus the real Turing 1950 citation graph, imported once per session."""
-    need(TURING)
+    turing = require_shared_data("graph/turing1950/works.jsonl")
     path = tmp_path_factory.mktemp("turing") / "catalog.db"
     mp = pytest.MonkeyPatch()
     _fix_clock(mp)
     try:
         store = open_catalogue(path)
-        store.import_batch(parse_path(TURING))
+        store.import_batch(parse_path(turing))
         store.close()
     finally:
         mp.undo()
@@ -85,3 +81,18 @@ async def settle(pilot, rounds: int = 60) -> None:
             if not busy and all(not w.is_running for w in app.workers):
                 return
     raise AssertionError("the app did not settle")
+
+
+def page_text(app) -> str:
+    """The record page shown, as plain text, one line per page line."""
+    view = app.screen.query_one(RecordView)
+    assert view.doc is not None
+    return "\n".join(line.text.plain if line.text is not None else "" for line in view.doc.lines)
+
+
+def main_screen(app) -> MainScreen:
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+def status(app) -> str:
+    return str(main_screen(app).query_one("#status", Static).render())

@@ -17,8 +17,7 @@ from tui.store import Store
 from tui.widgets.record import RecordView
 from tui.widgets.work_list import WorkList
 
-from .conftest import make_app, settle
-from .test_main import main_screen, page_text, status
+from .conftest import main_screen, make_app, page_text, settle, status
 
 
 def notes(app) -> str:

@@ -12,8 +12,7 @@ from tui.widgets.lines import QuickScrollBar
 from tui.widgets.record import RecordView
 from tui.widgets.work_list import WorkList
 
-from .conftest import make_app, settle
-from .test_main import SEED_TITLE, page_text
+from .conftest import SEED_TITLE, make_app, page_text, settle
 
 
 async def test_no_color_draws_every_page(seed_db, monkeypatch):

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import TextArea
 
+from tests.conftest import require_shared_data
 from tui.app import IbidApp
 from tui.cli import main as cli
 from tui.formats import parse_path
@@ -17,9 +18,9 @@ from tui.screens.pick import PickWorkScreen
 from tui.store import Store
 from tui.widgets.record import RecordView
 
-from .conftest import DATA, make_app, need, settle
+from .conftest import make_app, settle
 
-BIBLATEX = DATA / "bib" / "biblatex" / "biblatex-examples.bib"
+BIBLATEX = "bib/biblatex/biblatex-examples.bib"
 
 
 def notes(app) -> list[str]:
@@ -34,7 +35,7 @@ def record(app) -> RecordView:
 def kant_db(seed_db):
     """The seeded catalogue with biblatex's examples (Kant's two critiques among them)."""
     store = Store(seed_db)
-    store.import_batch(parse_path(need(BIBLATEX)))
+    store.import_batch(parse_path(require_shared_data(BIBLATEX)))
     store.close()
     return seed_db
 

@@ -15,30 +15,14 @@ from tui.store import Store
 from tui.widgets.record import RecordView
 from tui.widgets.work_list import WorkList
 
-from .conftest import make_app, settle
+from .conftest import SEED_TITLE, main_screen, make_app, page_text, settle, status
 
-SEED_TITLE = "China and Russia in the SCO: Consensus & divergence"
 SIMILAR = [
     "A New Alliance against the US? Sino-Russian Relations",
     "The Factors of Sixty-Year Sino-US Relations and Its Implications",
     "Culture Coherence and Regional Economic Cooperation in Northeast Asia",
     "Reflection on the Enacting of Foreign Anti-Bribery Practices Act in China",
 ]
-
-
-def page_text(app) -> str:
-    """The record page shown, as plain text, one line per page line."""
-    view = app.screen.query_one(RecordView)
-    assert view.doc is not None
-    return "\n".join(line.text.plain if line.text is not None else "" for line in view.doc.lines)
-
-
-def main_screen(app) -> MainScreen:
-    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
-
-
-def status(app) -> str:
-    return str(main_screen(app).query_one("#status", Static).render())
 
 
 def shown_title(app) -> str:
@@ -379,15 +363,6 @@ def test_snapshot_seed_record(seed_db, snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(seed_db), terminal_size=(160, 45), run_before=run_before)
-
-
-def test_snapshot_turing_record(turing_db, snap_compare):
-    async def run_before(pilot):
-        await settle(pilot)
-        await pilot.press("slash", *"Computing Machinery Intelligence", "enter")
-        await settle(pilot)
-
-    assert snap_compare(make_app(turing_db), terminal_size=(160, 45), run_before=run_before)
 
 
 async def test_opening_a_work_counts_a_view(seed_db):
