@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.net.identifiers import Identifier, IdentifierError, isbn13, parse_identifier, split_identifiers
+from tui.identifiers import Identifier, IdentifierError, isbn13, parse_identifier, split_identifiers
 
 DOI = "10.1093/mind/LIX.236.433"
 

@@ -24,7 +24,7 @@ from . import arxiv, crossref, doi, openlibrary
 from .errors import BadResponse, Cancelled, NetError, NotFound, Offline, TimedOut, Unavailable
 from .fetched import RETRIEVED_FIELD, SOURCE_FIELD, Fetched, Reference
 from .http import Cancel, Session, make_client
-from .identifiers import ARXIV, DOI, ISBN, Identifier, IdentifierError, parse_identifier, split_identifiers
+from ..identifiers import ARXIV, DOI, ISBN, Identifier, IdentifierError, parse_identifier, split_identifiers
 
 __all__ = [
     "fetch", "fetch_many", "Fetched", "Reference", "Outcome", "Identifier", "IdentifierError", "parse_identifier",

@@ -20,7 +20,7 @@ from ..models import Author, Work
 from .errors import BadResponse, NotFound
 from .fetched import Fetched, clean, finish
 from .http import ARXIV, Session, now
-from .identifiers import Identifier
+from ..identifiers import Identifier
 
 NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
 

@@ -17,7 +17,7 @@ from ..models import Work
 from .errors import BadResponse, NotFound
 from .fetched import Fetched, Reference, clean, finish, person, set_title
 from .http import CROSSREF, Session, now
-from .identifiers import Identifier
+from ..identifiers import Identifier
 from .jats import jats_to_text
 
 # Crossref's work types -> BibTeX entry types (https://api.crossref.org/types)

@@ -14,7 +14,7 @@ from .crossref import TYPES, parse_answer, plain, references
 from .errors import BadResponse, NotFound
 from .fetched import Fetched, bare_orcid, clean, finish, set_title
 from .http import DOI_ORG, Session, now
-from .identifiers import Identifier
+from ..identifiers import Identifier
 from .jats import jats_to_text
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..formats.keys import make_key
 from ..formats.names import split_name
 from ..models import Author, Work
-from .identifiers import Identifier
+from ..identifiers import Identifier
 
 SOURCE_FIELD, RETRIEVED_FIELD = "ibid-source", "ibid-retrieved"
 

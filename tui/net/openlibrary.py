@@ -19,7 +19,7 @@ from ..models import Author, Work
 from .errors import BadResponse, NotFound
 from .fetched import Fetched, clean, finish, set_title
 from .http import OPEN_LIBRARY, Session, now
-from .identifiers import Identifier
+from ..identifiers import Identifier
 
 
 def fetch(session: Session, identifier: Identifier) -> Fetched:
