@@ -181,3 +181,37 @@ def _valid(text: str) -> bool:
     except IdentifierError:
         return False
     return True
+
+
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+
+
+def work_identifiers(doi: str, fields: dict[str, str]) -> set[tuple[str, str]]:
+    """The (kind, normal form) identifiers a work's record holds: its DOI, its arXiv id (an
+    `eprint` of arXiv, an `arxiv` field, or an arXiv DOI `10.48550/arXiv.…`) and its ISBNs
+    (one or several in `isbn`). What does not parse is left out: a record may hold anything."""
+    found: set[tuple[str, str]] = set()
+
+    def add(text: str, kind: str) -> None:
+        try:
+            ident = parse_identifier(text)
+        except IdentifierError:
+            return
+        if ident.kind == kind:
+            found.add((kind, ident.normal))
+
+    if doi:
+        add(doi, DOI)
+        arxiv_doi = _ARXIV_DOI.match(_DOI_PREFIX.sub("", doi.strip(), count=1))
+        if arxiv_doi:
+            add(arxiv_doi.group(1), ARXIV)
+    lower = {k.lower(): v for k, v in fields.items() if isinstance(v, str)}
+    prefix = (lower.get("archiveprefix") or lower.get("eprinttype") or "").strip().lower()
+    if lower.get("eprint") and prefix in ("arxiv", ""):
+        add(lower["eprint"].strip(), ARXIV)
+    if lower.get("arxiv"):
+        add(lower["arxiv"], ARXIV)
+    for isbn in re.split(r"[,;]|\s{2,}|\s(?=97[89])", lower.get("isbn", "")):
+        if isbn.strip():
+            add(isbn.strip(), ISBN)
+    return found

@@ -100,6 +100,16 @@ class Attachment:
 
 
 @dataclass
+class ListedReference:
+    """An entry of a work's reference list (as Crossref gives it) naming no work of the catalogue yet."""
+
+    id: int
+    text: str
+    doi: str = ""
+    arxiv: str = ""
+
+
+@dataclass
 class WorkPage:
     """Everything the detail pane shows for one work."""
 
@@ -111,6 +121,7 @@ class WorkPage:
     similar: list[Similar]
     stats: Stats
     files: list[Attachment] = field(default_factory=list)
+    unresolved: list[ListedReference] = field(default_factory=list)  # references not in the catalogue yet
 
 
 @dataclass

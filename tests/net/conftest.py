@@ -154,3 +154,33 @@ def local_server():
     yield start
     for server in started:
         server.__exit__(None, None, None)
+
+
+def recorded_routes(rec: Recorded, seen: list | None = None) -> dict:
+    """LocalServer routes answering as the recorded services, each under its own folder:
+    /crossref, /doi, /arxiv, /openlibrary (point `[net]` at `server.url + folder`)."""
+    handle = recorded_handler(rec, seen)
+    hosts = {"/crossref": "https://api.crossref.org", "/doi": "https://doi.org",
+             "/arxiv": "https://export.arxiv.org/api/query", "/openlibrary": "https://openlibrary.org"}
+
+    def route(path: str, headers: dict):
+        for folder, real in hosts.items():
+            if path.startswith(folder):
+                rest = path[len(folder):]
+                if folder == "/arxiv":
+                    rest = rest.lstrip("/")
+                response = handle(httpx.Request("GET", real + rest, headers=headers))
+                return response.status_code, {"Content-Type": response.headers.get("content-type", "")}, response.content
+        return 404, {"Content-Type": "text/plain"}, b"Resource not found."
+
+    return {"*": route}
+
+
+def net_config(tmp_path: Path, url: str, **extra) -> Path:
+    """A config.toml whose [net] points every source at a local server (see recorded_routes)."""
+    lines = ["[net]", f'crossref = "{url}/crossref"', f'doi = "{url}/doi"', f'arxiv = "{url}/arxiv"',
+             f'openlibrary = "{url}/openlibrary"', "arxiv_delay = 0", "retry_wait = 0", "timeout = 3",
+             *(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in extra.items())]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines).replace("'", '"') + "\n")
+    return path

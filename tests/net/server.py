@@ -5,7 +5,7 @@
 
 `routes` maps a path (with its query string, or without it to match any query) to
 (status, headers, body), or to a callable(path, headers) -> (status, headers, body).
-Anything else is answered 404. `server.requests` records (path, headers) of each request.
+A route `*` answers every other path; anything else is answered 404. `server.requests` records (path, headers) of each request.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ class LocalServer:
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 outer.requests.append((self.path, headers))
-                route = outer.routes.get(self.path) or outer.routes.get(self.path.split("?", 1)[0])
+                route = outer.routes.get(self.path) or outer.routes.get(self.path.split("?", 1)[0]) \
+                    or outer.routes.get("*")  # a catch-all: callable(path, headers)
                 if route is None:
                     status, extra, body = 404, {"Content-Type": "text/plain"}, b"Resource not found."
                 else:

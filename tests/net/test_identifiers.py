@@ -86,3 +86,17 @@ def test_pasted_text_splits_into_identifiers():
     assert [parse_identifier(t).kind for t in split_identifiers(text)[:-1]] == \
         ["doi", "arxiv", "isbn", "doi", "isbn", "arxiv"]
     assert split_identifiers(" \n ,, ") == []
+
+
+def test_the_identifiers_a_record_holds():
+    from tui.identifiers import work_identifiers
+
+    assert work_identifiers("https://doi.org/10.1093/MIND/LIX.236.433", {}) == {("doi", "10.1093/mind/lix.236.433")}
+    assert work_identifiers("10.48550/arXiv.2104.12255", {}) == {("doi", "10.48550/arxiv.2104.12255"),
+                                                                 ("arxiv", "2104.12255")}
+    assert work_identifiers("", {"eprint": "astro-ph/0601001v2", "archivePrefix": "arXiv"}) == {("arxiv", "astro-ph/0601001")}
+    assert work_identifiers("", {"eprint": "hep-th/9901001", "eprinttype": "pubmed"}) == set()  # not arXiv's
+    assert work_identifiers("", {"isbn": "978-0-262-03384-8, 0262033844"}) == {("isbn", "9780262033848")}
+    assert work_identifiers("", {"isbn": "0-201-13447-0 978-0-262-03384-8"}) == {("isbn", "9780201134476"),
+                                                                                 ("isbn", "9780262033848")}
+    assert work_identifiers("not a doi", {"isbn": "12345", "eprint": "abc"}) == set()  # anything else: nothing

@@ -20,6 +20,7 @@ into the database (a checkpoint) when it has grown, rather than inside a commit.
     index       the full-text index of edited works; merging its segments in the background
     undo        changes remembered and put back (`u`, `ibid undo`)
     graph       citations, references, similar-work primitives, authors' pages
+    identifiers works by DOI, arXiv id, ISBN; reference lists linked as their works arrive
     usage       views, copies, exports, rank; archived copies (files)
     browse      the whole catalogue in a sort order, a page at a time
     search      a query's matches: ranked, counted, newest first
@@ -34,6 +35,7 @@ from .clock import now, today
 from .connection import Connection
 from .errors import Cancelled, StoreError
 from .graph import Graph
+from .identifiers import Identifiers
 from .importing import ImportSummary, Importing
 from .index import Index
 from .orders import Orders
@@ -46,5 +48,5 @@ from .works import Works
 __all__ = ["Cancelled", "ImportSummary", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
 
 
-class Store(Search, Orders, Words, Browse, Graph, Usage, Importing, Undo, Index, Works, Connection):
+class Store(Search, Orders, Words, Browse, Graph, Identifiers, Usage, Importing, Undo, Index, Works, Connection):
     """A catalogue file. Safe to share between threads: each gets its own connection."""

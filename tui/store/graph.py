@@ -149,10 +149,10 @@ class Graph:
 
     def author(self, author_id: int) -> Author:
         """An author by id."""
-        rows = self._read("SELECT id, name, affiliation FROM authors WHERE id = ?", (author_id,))
+        rows = self._read("SELECT id, name, affiliation, orcid FROM authors WHERE id = ?", (author_id,))
         if not rows:
             raise StoreError(f"author #{author_id} is no longer in the catalogue")
-        return Author(rows[0][1], rows[0][2], rows[0][0])
+        return Author(rows[0][1], rows[0][2], rows[0][0], rows[0][3])
 
     def author_page(self, author_id: int, limit: int = 2000) -> AuthorPage:
         """An author, their works in the catalogue, and their co-authors."""

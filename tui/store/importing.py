@@ -216,7 +216,7 @@ class Importing:
                     summary.problems.append(Problem(batch.source, batch.lines.get(old), f"made-up key {old!r} is "
                                                     f"another work's in the catalogue; imported as {work.key!r}", "renamed"))
                 elif on_duplicate == "update" and old_id is not None:
-                    self._update_work(conn, old_id, work, cache)
+                    self._update_work(conn, old_id, work, cache, resolve=False)
                     ids[work.key] = old_id
                     summary.updated += 1
                     continue
@@ -246,6 +246,7 @@ class Importing:
                 if progress and done % 5000 == 0:
                     progress(done, total)
             self._insert_new(conn, new_works, cache)
+            self._identify_all(conn, new_works)
             summary.added = len(new_works)
             if overlap is not None:
                 overlap()
@@ -287,6 +288,14 @@ class Importing:
             before = conn.total_changes
             conn.executemany("INSERT OR IGNORE INTO similar_links(work_id, other_id, position) VALUES (?, ?, ?)", similar)
             summary.similar = conn.total_changes - before
+            # works named in reference lists (`ibid add`) by a DOI or arXiv id: linked as they arrive
+            arrived = self._resolve_arrivals(conn, sorted(set(ids.values()) - {0}))
+            summary.citations += len(arrived)
+            if arrived and count_links:
+                list(self._select_in(
+                    "UPDATE citation_counts SET cited_by = (SELECT count(*) FROM citations "
+                    "WHERE cited_id = citation_counts.work_id) WHERE work_id IN ({marks})",
+                    sorted({b for _a, b in arrived}), conn))
             if summary.updated:
                 self._reindex(conn)  # the works it updated, in the import's transaction
             conn.execute(_FTS_INSERT_TRIGGER)

@@ -259,4 +259,51 @@ def m005_upkeep(db) -> None:
     )""")
 
 
-KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue", "m005_upkeep"}
+@migration
+def m006_identifiers(db) -> None:
+    """Works found by their identifiers, and the reference lists works arrive with.
+
+    `identifiers`: each work's DOI, arXiv id and ISBNs in the form they are compared in
+    (tui/identifiers.py), filled in for the works already there. `reference_list`: the
+    references a source (Crossref) listed for a work, in order; `cited_id` is the work of the
+    catalogue one names, once there (a citation link then joins them), and goes back to NULL
+    when that work is deleted (undoing its add), so the reference waits for it again.
+    `authors.orcid`: an author's ORCID, when a source gave it."""
+    from ..identifiers import work_identifiers
+
+    db.execute("""CREATE TABLE identifiers (
+        work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,   -- doi, arxiv, isbn
+        value TEXT NOT NULL,  -- the normal form: a DOI lowercased, an arXiv id without version, ISBN-13
+        PRIMARY KEY (kind, value, work_id)
+    ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX identifiers_work ON identifiers(work_id)")
+    db.execute("""CREATE TABLE reference_list (
+        id INTEGER PRIMARY KEY,
+        citing_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,              -- as the source gave it
+        doi TEXT NOT NULL DEFAULT '',    -- normal forms, '' when none
+        arxiv TEXT NOT NULL DEFAULT '',
+        cited_id INTEGER REFERENCES works(id) ON DELETE SET NULL
+    )""")
+    db.execute("CREATE INDEX reference_list_citing ON reference_list(citing_id, position)")
+    db.execute("CREATE INDEX reference_list_cited ON reference_list(cited_id) WHERE cited_id IS NOT NULL")
+    db.execute("CREATE INDEX reference_list_doi ON reference_list(doi) WHERE doi != '' AND cited_id IS NULL")
+    db.execute("CREATE INDEX reference_list_arxiv ON reference_list(arxiv) WHERE arxiv != '' AND cited_id IS NULL")
+    db.execute("ALTER TABLE authors ADD COLUMN orcid TEXT NOT NULL DEFAULT ''")
+    import json
+
+    rows = []
+    for work_id, doi, fields in db.execute("SELECT id, doi, fields FROM works WHERE doi != '' OR fields LIKE '%eprint%' "
+                                           "OR fields LIKE '%isbn%' OR fields LIKE '%arxiv%'").fetchall():
+        try:
+            values = json.loads(fields or "{}")
+        except ValueError:
+            values = {}
+        rows += [(work_id, kind, value) for kind, value in work_identifiers(doi or "", values)]
+    db.conn.executemany("INSERT OR IGNORE INTO identifiers(work_id, kind, value) VALUES (?, ?, ?)", rows)
+
+
+KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue", "m005_upkeep",
+                    "m006_identifiers"}

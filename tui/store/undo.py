@@ -76,3 +76,5 @@ class Undo:
         conn.execute("DELETE FROM keywords WHERE work_id = ?", (work_id,))
         work = Work(key=values["key"], authors=[Author(n, a) for n, a in state["authors"]], keywords=state["keywords"])
         self._set_people(conn, work_id, work, {})
+        work.doi, work.fields = values.get("doi") or "", json.loads(values.get("fields") or "{}")
+        self._set_identifiers(conn, work_id, work, replace=True)

@@ -29,13 +29,15 @@ class Works:
 
     def _author_id(self, conn: sqlite3.Connection, author: Author, cache: dict[str, int]) -> int:
         name = author.name.strip()
-        if name in cache and not author.affiliation:
+        orcid = getattr(author, "orcid", "") or ""
+        if name in cache and not author.affiliation and not orcid:
             return cache[name]
         row = conn.execute(
-            "INSERT INTO authors(name, affiliation) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET "
-            "affiliation = CASE WHEN excluded.affiliation != '' THEN excluded.affiliation ELSE affiliation END "
+            "INSERT INTO authors(name, affiliation, orcid) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "affiliation = CASE WHEN excluded.affiliation != '' THEN excluded.affiliation ELSE affiliation END, "
+            "orcid = CASE WHEN excluded.orcid != '' THEN excluded.orcid ELSE orcid END "
             "RETURNING id",
-            (name, author.affiliation or ""),
+            (name, author.affiliation or "", orcid),
         ).fetchone()
         cache[name] = row[0]
         return row[0]
@@ -62,10 +64,12 @@ class Works:
         marks = ", ".join("?" for _ in values)
         work_id = conn.execute(f"INSERT INTO works({cols}) VALUES ({marks})", tuple(values.values())).lastrowid
         self._set_people(conn, work_id, work, cache)
+        self._set_identifiers(conn, work_id, work)
+        self._resolve_arrivals(conn, [work_id])  # works whose reference lists name this one
         return work_id
 
     def _update_work(self, conn: sqlite3.Connection, work_id: int, work: Work, cache: dict[str, int],
-                     before: Work | None = None) -> None:
+                     before: Work | None = None, resolve: bool = True) -> None:
         """Write `work` over the work `work_id`; given the work as it is (`before`), only what
         changed is written (an abstract edited rewrites neither the title's index nor the authors)."""
         values = self._work_values(work)
@@ -84,6 +88,10 @@ class Works:
         if not same_keywords:
             conn.execute("DELETE FROM keywords WHERE work_id = ?", (work_id,))
         self._set_people(conn, work_id, work, cache, authors=not same_authors, keywords=not same_keywords)
+        if before is None or before.doi != work.doi or before.fields != work.fields:
+            self._set_identifiers(conn, work_id, work, replace=True)
+            if resolve:  # (an import resolves all its works at once)
+                self._resolve_arrivals(conn, [work_id])
 
     def _set_people(self, conn: sqlite3.Connection, work_id: int, work: Work, cache: dict[str, int],
                     authors: bool = True, keywords: bool = True) -> None:
@@ -150,8 +158,8 @@ class Works:
     def _work_from_row(self, r: sqlite3.Row | tuple) -> Work:
         (wid, key, type_, title, year, venue, volume, number, pages, publisher, doi, url, abstract,
          keywords_text, fields, ppd, ppdr, ppr, pprr, added, updated) = r
-        authors = [Author(name, aff, aid) for aid, name, aff in self._read(
-            "SELECT a.id, a.name, a.affiliation FROM work_authors wa JOIN authors a ON a.id = wa.author_id "
+        authors = [Author(name, aff, aid, orcid) for aid, name, aff, orcid in self._read(
+            "SELECT a.id, a.name, a.affiliation, a.orcid FROM work_authors wa JOIN authors a ON a.id = wa.author_id "
             "WHERE wa.work_id = ? ORDER BY wa.position", (wid,))]
         keywords = [k for k in (fields_kw.strip() for fields_kw in keywords_text.split(";")) if k]
         return Work(key=key, type=type_, title=title, authors=authors, year=year, venue=venue,
