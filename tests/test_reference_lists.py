@@ -87,3 +87,13 @@ def test_an_old_catalogue_gets_its_identifiers_when_it_is_upgraded(tmp_path):
     with Store(path) as upgraded:
         assert sorted(upgraded._read("SELECT kind, value FROM identifiers")) == [
             ("doi", "10.1093/mind/lix.236.433"), ("isbn", "9780262033848")]
+
+
+def test_a_pickers_add_and_link_is_one_change(fresh_db):
+    this = fresh_db.add_work(Work(key="this", title="This"))
+    new, linked, _ = fresh_db.add_with_references(Work(key="new", title="New", doi="10.5555/new"), [],
+                                                  link=("cited by", this.id))
+    assert linked == 1 and [r.key for r in fresh_db.references(this.id)] == ["new"]
+    fresh_db.undo()  # one u: the work and its link
+    assert fresh_db.references(this.id) == [] and fresh_db.count() == 1
+    assert all(a == b for a, b in counts(fresh_db))

@@ -55,10 +55,12 @@ def already_there(store: Store, idents: set[tuple[str, str]]) -> Work | None:
 
 def add_identifiers(store: Store, texts: list[str], settings: NetSettings,
                     progress: Callable[[int, int, Added], None] | None = None,
-                    cancel: Callable[[], bool] | None = None, client=None) -> list[Added]:
+                    cancel: Callable[[], bool] | None = None, client=None,
+                    link: tuple[str, int] | None = None) -> list[Added]:
     """Add the works these identifiers name; one Added each, in order. Fetching runs in threads
     (tui.net.fetch_many, within the sources' limits); the adds are this thread's, one
-    transaction each, so what was added stays added if a later one fails."""
+    transaction each, so what was added stays added if a later one fails. `link`: as for
+    Store.add_with_references, for one identifier (a picker's)."""
     from . import net
 
     store.check_writable()
@@ -91,11 +93,11 @@ def add_identifiers(store: Store, texts: list[str], settings: NetSettings,
                 status = {net.NOT_FOUND: NOT_FOUND, net.CANCELLED: CANCELLED}.get(outcome.status, FAILED)
                 report(n, Added(texts[n], status, message=outcome.message or f"{ident}: {outcome.status}"))
                 continue
-            report(n, add_fetched(store, texts[n], outcome.fetched))
+            report(n, add_fetched(store, texts[n], outcome.fetched, link))
     return [r for r in results if r is not None]
 
 
-def add_fetched(store: Store, text: str, fetched) -> Added:
+def add_fetched(store: Store, text: str, fetched, link: tuple[str, int] | None = None) -> Added:
     """Add one fetched work (unless the catalogue holds one of its identifiers by now)."""
     work = fetched.work
     there = already_there(store, work_identifiers(work.doi, work.fields))
@@ -104,5 +106,5 @@ def add_fetched(store: Store, text: str, fetched) -> Added:
                      source=fetched.source)
     references = [(r.text, _normal(r.doi, DOI) if r.doi else "", _normal(r.arxiv, ARXIV) if r.arxiv else "")
                   for r in fetched.references]
-    work, linked, waiting = store.add_with_references(work, references)
+    work, linked, waiting = store.add_with_references(work, references, link=link)
     return Added(text, ADDED, work, f"added {work.key} from {fetched.source}", linked, waiting, fetched.source)

@@ -118,6 +118,8 @@ class IbidApp(App):
             yield SystemCommand("Open through your library", "OpenURL via your link resolver", screen.action_library_link)
             yield SystemCommand("Archive a copy", "Copy a file (a PDF) into the catalogue with this work",
                                 screen.action_attach_file)
+            yield SystemCommand("Add by identifier", "Add works by DOI, arXiv id or ISBN, fetched from their sources",
+                                screen.action_add_by_identifier)
             yield SystemCommand("Export marked works", "Write the works marked with space to a file",
                                 screen.action_export_marked)
             yield SystemCommand("Refresh", "Reload the list and the record", screen.action_reload)

@@ -29,7 +29,9 @@ class Changes:
                    else f"Add a reference: a work that “{printable(this.title, False)}” cites")
 
         def picked(row) -> None:
-            if row is not None:
+            if isinstance(row, tuple):  # an identifier no work holds: fetched, added and linked, one change
+                self.fetch_and_link(row[1], ("cites" if kind == "citation" else "cited by", this.id))
+            elif row is not None:
                 citing, cited = (row.key, this.key) if kind == "citation" else (this.key, row.key)
                 self._change(lambda: self.store.cite(citing, cited, remember=True),
                              f"{citing} now cites {cited}", cursor=("work", row.id),

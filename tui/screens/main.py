@@ -25,6 +25,7 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.search_box import SearchBox
 from ..widgets.record import Document, RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
+from .adding import AddByIdentifier
 from .changes import Changes
 from .work_actions import WorkActions
 
@@ -54,6 +55,10 @@ follows the highlighted work.
   search, then `enter`; `ctrl+n` there adds a work from pasted BibTeX.
 - `delete` on a highlighted citation or reference removes the link; `u` undoes the last change
   (links, edits, new works), even after a restart.
+- `i` adds works by DOI, arXiv id or ISBN (typed or pasted, several at once), fetched from
+  Crossref, doi.org, arXiv or Open Library; the new work's page opens (`u` undoes). Its
+  references that are not in the catalogue are listed dimmed: `enter` on one fetches it, and
+  every reference is linked as soon as the work it names arrives.
 - `e` edits the work's BibTeX (`ctrl+s` saves, `escape` cancels); `n` adds a new work.
 - `s` changes the order: the catalogue by added, title, year (newest first) or most cited; a
   search (which starts with the best hits first) by relevance, year, title or most cited.
@@ -83,10 +88,11 @@ def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
         similar=similar(store, work_id),
         stats=store.stats(work_id),
         files=store.files(work_id),
+        unresolved=store.unresolved_references(work_id),
     )
 
 
-class MainScreen(WorkActions, Changes, ReportsWorkerErrors, Screen):
+class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Screen):
     """Browse, search and read the catalogue."""
 
     HELP = HELP
@@ -105,6 +111,7 @@ class MainScreen(WorkActions, Changes, ReportsWorkerErrors, Screen):
         Binding("u", "undo", "Undo", id="undo"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("n", "new_work", "New", id="new-work"),
+        Binding("i", "add_by_identifier", "Add ID", id="add-by-identifier"),
         Binding("a", "author", "Author", id="author"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("o", "open_link", "Link", id="open-link"),
@@ -371,6 +378,9 @@ class MainScreen(WorkActions, Changes, ReportsWorkerErrors, Screen):
 
     def on_key(self, event) -> None:
         search = self.query_one("#search", Input)
+        if event.key == "escape" and self.cancel_fetch():
+            event.stop()
+            return
         if search.has_focus and event.key == "escape":
             event.stop()
             search.value = ""
@@ -527,6 +537,8 @@ class MainScreen(WorkActions, Changes, ReportsWorkerErrors, Screen):
             self._open_file(str(event.target[1]))
         elif event.target[0] == "more":
             self._show_more()
+        elif event.target[0] == "listed":
+            self.add_listed_reference(int(event.target[1]))
         else:
             self.open(event.target)
 

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from ..listing import BrowseSource, IdsSource, pick_hits
 from ..models import ListRow, Work
 from ..query import parse
+from ..safe import printable
 from ..store import Store
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.safe_input import SafeInput
@@ -21,8 +22,19 @@ from .edit import NEW_WORK, EditScreen
 
 
 
-class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
-    """A search box over the catalogue and its hits; `enter` picks the highlighted work."""
+def _identifier(text: str):
+    """The identifier `text` is (a DOI, arXiv id or ISBN), or None."""
+    from ..identifiers import IdentifierError, parse_identifier
+
+    try:
+        return parse_identifier(text.strip())
+    except IdentifierError:
+        return None
+
+
+class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
+    """A search box over the catalogue and its hits; `enter` picks the highlighted work. A DOI,
+    arXiv id or ISBN typed that no work holds: `enter` gives ("fetch", identifier)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel"),
@@ -35,6 +47,7 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
         self.heading = heading
         self.exclude = exclude  # the work being linked: it cannot be picked (a work cannot cite itself)
         self._generation = 0
+        self.fetchable = None  # an Identifier typed that no work holds
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-dialog", classes="dialog"):
@@ -60,19 +73,32 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="pick")
     def _load(self, text: str, generation: int) -> None:
+        fetchable = None
         if text.strip():
             source: BrowseSource | IdsSource = pick_hits(self.store, text, parse(text))
+            ident = _identifier(text)
+            if ident is not None:
+                known = self.store.work_by_identifier(ident.kind, ident.normal)
+                if known is None:
+                    fetchable = ident  # not in the catalogue: enter fetches it
+                else:  # the work holding it, first
+                    ids = [known] + [i for i in source.ids if i != known]
+                    source = IdsSource(self.store, ids, len(ids))
         else:
             source = BrowseSource(self.store, self.store.count())
-        self.app.call_from_thread(self._ready, generation, source)
+        self.app.call_from_thread(self._ready, generation, source, fetchable)
 
-    def _ready(self, generation: int, source: BrowseSource | IdsSource) -> None:
+    def _ready(self, generation: int, source: BrowseSource | IdsSource, fetchable=None) -> None:
         if generation != self._generation:
             return  # typed on since
+        self.fetchable = fetchable
         self.query_one(WorkList).set_source(source)
         count = len(source)
-        self.query_one("#pick-status", Static).update(
-            Text("No works match; ctrl+n adds one from BibTeX" if not count else f"{count:,} works"))
+        if fetchable:
+            status = f"{printable(str(fetchable), False)} is not in the catalogue: enter fetches it, adds it and links it (u undoes both)"
+        else:
+            status = "No works match; ctrl+n adds one from BibTeX" if not count else f"{count:,} works"
+        self.query_one("#pick-status", Static).update(Text(status))
 
     def on_key(self, event) -> None:
         if self.query_one(Input).has_focus and event.key in ("down", "up"):
@@ -101,6 +127,9 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | None]):
         event.stop()  # the record page behind does not follow the picker
 
     def _pick(self) -> None:
+        if self.fetchable:
+            self.dismiss(("fetch", self.fetchable.value))  # the main screen fetches, adds and links it
+            return
         works = self.query_one(WorkList)
         row = works.row(works.cursor) if works.total else None
         if row is None:

@@ -58,13 +58,14 @@ class Identifiers:
         return rows[0][0] if rows else None
 
     def add_with_references(self, work: Work, references: Iterable[tuple[str, str, str]],
-                            remember: bool = True) -> tuple[Work, int, int]:
+                            remember: bool = True, link: tuple[str, int] | None = None) -> tuple[Work, int, int]:
         """Add a work fetched by its identifier, with its reference list: (text, DOI, arXiv id)
         each, the identifiers in their normal form or ''. In one transaction: the work (under a
         free key), its references (those naming a work of the catalogue linked to it at once,
         the others kept to be linked when their work arrives), and the works whose reference
-        lists name it linked to it. `u` undoes all of it. Returns the work, the links made and
-        the references left waiting."""
+        lists name it linked to it. `link`: ("cites", id) when the new work cites work `id`,
+        ("cited by", id) when that work cites it (a picker's add and link, one change). `u` undoes
+        all of it. Returns the work, the links made and the references left waiting."""
         references = list(references)
         with self._write() as conn:
             work.key = self._free_key(conn, work.key)
@@ -87,6 +88,13 @@ class Identifiers:
                                            "VALUES (?, ?, ?)", (work.id, cited, now())).rowcount
             conn.executemany("INSERT INTO reference_list(citing_id, position, text, doi, arxiv, cited_id) "
                              "VALUES (?, ?, ?, ?, ?, ?)", rows)
+            if link is not None:
+                other = link[1]
+                if conn.execute("SELECT 1 FROM works WHERE id = ?", (other,)).fetchone() is None:
+                    raise StoreError("the work to link is no longer in the catalogue; nothing was added")
+                pair = (work.id, other) if link[0] == "cites" else (other, work.id)
+                linked += conn.execute("INSERT OR IGNORE INTO citations(citing_id, cited_id, added) VALUES (?, ?, ?)",
+                                       (*pair, now())).rowcount
             if remember:
                 self._remember(conn, "new", {"work": work.id, "key": work.key})
         return work, linked, waiting

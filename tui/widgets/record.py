@@ -27,7 +27,8 @@ from ..models import AuthorPage, WorkPage, WorkRef
 from ..safe import printable
 from .lines import QuickScrollbars, set_virtual_size, text_strip
 
-Target = tuple[str, int]  # ("work", id), ("author", id), ("file", ...), or ("more", id): more citations
+Target = tuple[str, int]  # ("work", id), ("author", id), ("file", ...), ("more", id): more citations,
+#   or ("listed", id): a listed reference not in the catalogue
 
 
 @dataclass
@@ -145,6 +146,9 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
         meta.append(_t(w.url))
     meta.append(f"key {_t(w.key)}")
     doc.text(Text(" · ".join(meta), style="dim"))
+    if w.fields.get("ibid-source"):  # fetched by its identifier (ibid add): from where, and when
+        doc.text(Text(f"Record from {_t(w.fields['ibid-source'])}, "
+                      f"{_t(w.fields.get('ibid-retrieved', ''))[:16].replace('T', ' ')}", style="dim"))
     doc.blank()
     if w.abstract:
         for i, paragraph in enumerate(printable(w.abstract).split("\n\n")):
@@ -194,11 +198,23 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
         ("Citations of this work", page.citations, page.citation_count, "citations", "No citations found."),
         ("References found in this work", page.references, page.reference_count, "references", "No references found."),
     ):
-        doc.heading(f"{heading} ({count:,})")
+        listed = f"; {len(page.unresolved):,} more listed, not in the catalogue" \
+            if section == "references" and page.unresolved else ""
+        doc.heading(f"{heading} ({count:,}{listed})")
         for ref in refs:
             doc.item(partial(_ref_text, ref, doc.width), ("work", ref.id), section)
         if count > len(refs):
             doc.item(Text(f"  … and {count - len(refs):,} more (enter lists more)", style="dim"), ("more", w.id), section)
+        if section == "references" and page.unresolved:
+            # listed by the work's source, not (yet) in the catalogue: enter fetches and links one
+            for listed in page.unresolved:
+                text = Text(no_wrap=True, overflow="ellipsis", style="dim")
+                text.append("  " + _t(listed.text))
+                if listed.doi or listed.arxiv:
+                    text.append(f"  · {'doi:' + listed.doi if listed.doi else 'arXiv:' + listed.arxiv} (enter adds)",
+                                "italic")
+                doc.item(text, ("listed", listed.id), section)
+            continue
         if not refs:
             doc.text(f"  {empty}", "dim")
     return doc
@@ -210,6 +226,8 @@ def author_document(page: AuthorPage, width: int, console: Console) -> Document:
     doc.text(Text(_t(page.author.name), style="bold"))
     doc.text(Text(_t(page.author.affiliation) or "No affiliation known.",
                   style="italic" if page.author.affiliation else "dim"))
+    if page.author.orcid:
+        doc.text(Text(f"ORCID {_t(page.author.orcid)}", style="dim"))
     doc.heading(f"Works in the catalogue ({len(page.works):,})")
     for ref in page.works:
         doc.item(partial(_ref_text, ref, doc.width), ("work", ref.id), "works")
