@@ -18,6 +18,9 @@ from textual.widget import Widget
 
 # keys kept, with their words, however narrow the terminal: help (which lists the rest) and quit
 PINNED = ("question_mark", "q")
+# keys whose words go last where the line is short: what shows up for the moment (x with marks,
+# delete on a link, enter on the page) and what a newcomer looks for first
+KEEP_WORDS = ("x", "delete", "enter", "slash", "s", "space", "i")
 
 
 class KeyBar(Widget, can_focus=False):
@@ -117,7 +120,8 @@ class KeyBar(Widget, can_focus=False):
             if sum(cell_len(f"{s} {d} ") for _k, s, d, _e in items) > room:
                 items = [k for k in rest if k[3]]  # what can act now
             items = list(items)
-            for i in range(len(items) - 1, -1, -1):  # the words of the last keys first
+            order = sorted(range(len(items)), key=lambda i: (items[i][0] in KEEP_WORDS, -i))
+            for i in order:  # the words of the last keys first, those of KEEP_WORDS last
                 if sum(cell_len(f"{s} {d} " if d else f"{s} ") for _k, s, d, _e in items) <= room:
                     break
                 key, shown, _description, enabled = items[i]
