@@ -34,6 +34,8 @@ from .work_actions import WorkActions
 
 CHANGE_POLL_SECONDS = 2.0  # how often to look for another process's changes (ibid import)
 CITATIONS_SHOWN = 2_000
+EMPTY_CATALOGUE = ("The catalogue is empty.\n\nAdd a work by its DOI, arXiv id or ISBN with i, or import "
+                   "works with: ibid import FILE.bib")
 SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
 SHORT_SORT_NAMES = {"year": "newest first", "cited": "most cited"}  # ... where the line is short
 
@@ -281,7 +283,7 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
                 hint = "".join(f"\n\n{h}" for h in parse(query).hints)
                 self._show_message(f"No works match “{printable(query, False)}”.{hint}")
             else:
-                self._show_message("The catalogue is empty.\n\nImport works with: ibid import FILE.bib")
+                self._show_message(EMPTY_CATALOGUE)
         if self._enter_first:
             self._enter_first = False
             self._go_to_first_hit()
@@ -507,7 +509,7 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
             doc = work_document(page, self.record.page_width(), self.app.console).draw_ahead(self.record.size.height)
             self.app.call_from_thread(self._detail_ready, visit, page, doc)
         except StoreError as exc:
-            self.app.call_from_thread(self._show_message, str(exc))
+            self.app.call_from_thread(self._detail_failed, visit, str(exc))
         finally:
             self.app.call_from_thread(self._detail_done)
 
@@ -525,6 +527,20 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
         self.update_keys()
         self.record.show(work_document, page, subject=visit.target, cursor_target=visit.cursor,
                          cursor_section=visit.section, doc=doc)
+
+    def _detail_failed(self, visit: Visit, message: str) -> None:
+        """The work shown is gone (an undone add, another process's change): the list's work
+        under the cursor takes its place, or the empty catalogue's words; other errors are said."""
+        if self.current is not visit:
+            return
+        if "no longer in the catalogue" in message:
+            row = self.works.row(self.works.cursor) if self.works.total else None
+            if row is not None and ("work", row.id) != visit.target:
+                self._show(Visit(("work", row.id)))
+                return
+            if not self.works.total and not self.query_text.strip():
+                message = EMPTY_CATALOGUE
+        self._show_message(message)
 
     def _show_message(self, message: str) -> None:
         self.page = None
