@@ -56,11 +56,12 @@ def already_there(store: Store, idents: set[tuple[str, str]]) -> Work | None:
 def add_identifiers(store: Store, texts: list[str], settings: NetSettings,
                     progress: Callable[[int, int, Added], None] | None = None,
                     cancel: Callable[[], bool] | None = None, client=None,
-                    link: tuple[str, int] | None = None) -> list[Added]:
+                    link: tuple[str, int] | None = None, key_pattern: str | None = None) -> list[Added]:
     """Add the works these identifiers name; one Added each, in order. Fetching runs in threads
     (tui.net.fetch_many, within the sources' limits); the adds are this thread's, one
     transaction each, so what was added stays added if a later one fails. `link`: as for
-    Store.add_with_references, for one identifier (a picker's)."""
+    Store.add_with_references, for one identifier (a picker's). `key_pattern`: the `[keys]
+    pattern` the new works' keys are made by (None: the house key)."""
     from . import net
 
     store.check_writable()
@@ -93,13 +94,18 @@ def add_identifiers(store: Store, texts: list[str], settings: NetSettings,
                 status = {net.NOT_FOUND: NOT_FOUND, net.CANCELLED: CANCELLED}.get(outcome.status, FAILED)
                 report(n, Added(texts[n], status, message=outcome.message or f"{ident}: {outcome.status}"))
                 continue
-            report(n, add_fetched(store, texts[n], outcome.fetched, link))
+            report(n, add_fetched(store, texts[n], outcome.fetched, link, key_pattern))
     return [r for r in results if r is not None]
 
 
-def add_fetched(store: Store, text: str, fetched, link: tuple[str, int] | None = None) -> Added:
+def add_fetched(store: Store, text: str, fetched, link: tuple[str, int] | None = None,
+                key_pattern: str | None = None) -> Added:
     """Add one fetched work (unless the catalogue holds one of its identifiers by now)."""
     work = fetched.work
+    if key_pattern:
+        from .formats.keypattern import make_key
+
+        work.key = make_key(work, key_pattern) or work.key
     there = already_there(store, work_identifiers(work.doi, work.fields))
     if there is not None:
         return Added(text, ALREADY, there, f"{fetched.identifier} is already in the catalogue: {there.key}",

@@ -141,3 +141,16 @@ def test_a_file_of_identifiers_and_a_summary(recorded, served, tmp_path):
     assert result.exit_code == 1  # two of the five are not in the catalogue
     assert result.stdout.strip().splitlines()[-1] == "3 added, 0 already there, 1 not found, 1 invalid"
     assert "[5/5]" in result.stderr
+
+
+def test_keys_of_added_works_follow_the_keys_pattern(recorded, served, tmp_path):
+    env, _server, _settings = served
+    config = Path(env["IBID_CONFIG"])
+    config.write_text(config.read_text() + '\n[keys]\npattern = "{auth:lower}_{year}_{shorttitle:(12)}"\n')
+    db = empty_db(tmp_path)
+    doi = sorted(recorded.crossref)[0]
+    result = ibid("add", "--db", db, doi, env=env)
+    assert result.exit_code == 0, result.output
+    with Store(db, read_only=True) as store:
+        key = store.work_by_id(store.work_by_identifier("doi", doi)).key
+    assert key.count("_") == 2 and key.split("_")[0].islower() and len(key.split("_")[2]) <= 12, key

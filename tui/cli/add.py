@@ -40,7 +40,8 @@ def add(ctx, ids, files, db, read_only):
         texts += split_identifiers(content)
     if not texts:
         fail("no identifiers given: ibid add DOI|arXiv id|ISBN ... (or -f FILE)")
-    settings = load_config().net
+    config = load_config()
+    settings = config.net
     store = open_store(ctx, db, read_only)
     store.check_writable()
     many = len(texts) > 1
@@ -49,7 +50,7 @@ def add(ctx, ids, files, db, read_only):
         if many:
             click.echo(f"[{done}/{total}] {printable(added.text, False)}: {added.status}", err=True)
 
-    results = add_identifiers(store, texts, settings, progress=progress)
+    results = add_identifiers(store, texts, settings, progress=progress, key_pattern=config.key_pattern)
     for r in results:
         if r.status == ADDED:
             extra = f"; {r.linked} citation link{'s' if r.linked != 1 else ''} made" if r.linked else ""

@@ -70,21 +70,22 @@ class AddByIdentifier:
             self.notify("Still fetching the last ones: wait, or escape to cancel", severity="warning")
             return
         try:
-            settings = load_config().net
+            config = load_config()
         except ConfigError as exc:
             self.notify(printable(str(exc), False), severity="error", markup=False)
             return
         self._fetching = threading.Event()
         what = printable(texts[0], False) if len(texts) == 1 else f"{len(texts)} identifiers"
         self.notify(f"Fetching {what}… (escape cancels)", timeout=3)
-        self._add_worker(texts, settings, link, stay, self._fetching)
+        self._add_worker(texts, config, link, stay, self._fetching)
 
     @work(thread=True, exit_on_error=False, group="add")
-    def _add_worker(self, texts, settings, link, stay, cancel: threading.Event) -> None:
+    def _add_worker(self, texts, config, link, stay, cancel: threading.Event) -> None:
         from ..adding import add_identifiers
 
         try:
-            results = add_identifiers(self.store, texts, settings, cancel=cancel.is_set, link=link)
+            results = add_identifiers(self.store, texts, config.net, cancel=cancel.is_set, link=link,
+                                      key_pattern=config.key_pattern)
         except StoreError as exc:
             self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
             results = None
