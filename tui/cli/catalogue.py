@@ -222,19 +222,31 @@ def show(ctx, key, fmt, db, read_only):
 @main.command()
 @click.argument("query", required=False, default="")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="bibtex", show_default=True)
+@click.option("--cited-in", "cited_in", multiple=True, type=click.Path(path_type=Path),
+              help="Only the works a manuscript cites: a LaTeX .aux, a biber .bcf, a .tex, or pandoc Markdown "
+                   "(.md); give it more than once for several files.")
 @db_option
 @click.pass_context
-def export(ctx, query, fmt, db, read_only):
+def export(ctx, query, fmt, cited_in, db, read_only):
     """Write the catalogue, or the works matching QUERY, to stdout.
 
     bibtex, ris and csl-json are the files other tools read; json is ibid's own view, with
-    citations, references and archived copies.
+    citations, references and archived copies. With --cited-in, the works the manuscript cites
+    (and those they need through crossref or xdata); keys the catalogue lacks are listed on
+    stderr with the nearest keys, and the exit status is 1 when any is missing.
     """
     from ..formats.export import render_chunks
 
     store = open_store(ctx, db, read_only)
-    # a query given whole: its last word is a word, not a prefix being typed
-    ids = store.search_ids(query + " ", "added", limit=10**9) if query.strip() else None
+    missing: list[str] = []
+    if cited_in:
+        ids, missing = _cited_ids(store, cited_in)
+        if query.strip() and ids is not None:  # both: the cited works that match
+            matching = set(store.search_ids(query + " ", "added", limit=10**9))
+            ids = [i for i in ids if i in matching]
+    else:
+        # a query given whole: its last word is a word, not a prefix being typed
+        ids = store.search_ids(query + " ", "added", limit=10**9) if query.strip() else None
     if fmt == "json":
         click.echo("[")
         first = True
@@ -242,9 +254,48 @@ def export(ctx, query, fmt, db, read_only):
             click.echo(("" if first else ",\n") + dumps(work_json(store, work, similar=False)), nl=False)
             first = False
         click.echo("\n]")
-        return
-    for text in render_chunks(store.works(ids), fmt):
-        click.echo(text if fmt == "csl-json" else printable(text), nl=False)
+    else:
+        for text in render_chunks(store.works(ids), fmt):
+            click.echo(text if fmt == "csl-json" else printable(text), nl=False)
+    if missing:
+        sys.exit(1)
+
+
+def _cited_ids(store: Store, files: tuple[Path, ...]) -> tuple[list[int] | None, list[str]]:
+    """The ids of the works the manuscript files cite, in order of first citation, with the works
+    they name in `crossref` or `xdata` after them; and the keys the catalogue lacks (said on
+    stderr, each with the nearest keys). None for the ids when the manuscript cites everything."""
+    import difflib
+
+    from ..formats.cited import cited_keys
+
+    cited = cited_keys(*files)
+    for problem in cited.problems:
+        click.echo(f"ibid: {printable(str(problem), False)}", err=True)
+    if cited.all:
+        return None, []
+    found = store.ids_by_key(cited.keys)
+    missing = [k for k in cited.keys if k not in found]
+    ids = [found[k] for k in cited.keys if k in found]
+    seen, queue = set(ids), list(ids)
+    while queue:  # what a cited entry needs: its crossref / xdata parents, and theirs
+        needed = []
+        for work in store.works(queue):
+            for name in ("crossref", "xdata"):
+                needed += [k.strip() for k in (work.fields.get(name) or "").split(",") if k.strip()]
+        queue = [i for i in store.ids_by_key(needed).values() if i not in seen]
+        seen.update(queue)
+        ids += queue
+    for key in missing:
+        near = store.keys_near(key)
+        best = sorted(near, key=lambda r: -difflib.SequenceMatcher(None, key.lower(), r.key.lower()).ratio())[:3]
+        hint = "; ".join(f"{r.key} ({r.title[:50]})" for r in best)
+        click.echo(printable(f"ibid: {key}: not in the catalogue" + (f"; did you mean {hint}?" if hint else ""),
+                             False), err=True)
+    if missing:
+        click.echo(f"ibid: {len(missing)} of {len(cited.keys)} cited keys not in the catalogue", err=True)
+    keys = {i: r.key for i, r in store.refs(ids).items()}
+    return sorted(ids, key=lambda i: keys.get(i, "")), missing  # by key: the same file for the same keys
 
 
 @main.command()

@@ -202,6 +202,18 @@ class Works:
                 if rows:
                     yield self._work_from_row(rows[0])
 
+    def ids_by_key(self, keys: list[str]) -> dict[str, int]:
+        """The ids of the works with these keys (those the catalogue has)."""
+        return dict(self._select_in("SELECT key, id FROM works WHERE key IN ({marks})", list(dict.fromkeys(keys))))
+
+    def keys_near(self, key: str, most: int = 10) -> list[WorkRef]:
+        """Works whose keys sort next to `key`, on either side (two seeks of the key index): where
+        a key mistyped late in it, or with another year or letter, is found again."""
+        rows = self._read("SELECT id, key, title, authors, year FROM works WHERE key < ? ORDER BY key DESC LIMIT ?",
+                          (key, most)) + self._read(
+            "SELECT id, key, title, authors, year FROM works WHERE key >= ? ORDER BY key LIMIT ?", (key, most))
+        return [_ref(r) for r in rows]
+
     def refs(self, ids: Iterable[int]) -> dict[int, WorkRef]:
         """Short handles for the given work ids."""
         return {r[0]: _ref(r) for r in self._select_in(
