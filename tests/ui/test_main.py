@@ -650,3 +650,33 @@ async def test_the_status_line_is_short_where_the_full_one_does_not_fit(seed_db)
         await settle(pilot)
         await pilot.pause()
         assert status(app) == "5 works · newest first"
+
+
+async def test_with_works_marked_y_b_and_Y_copy_all_of_them(seed_db, monkeypatch):
+    """Copying for the editor (issue 21): the marked works' keys as \\cite{a,b} (the default
+    [keys] cite_format) or pandoc's [@a; @b], their BibTeX, their bibliography."""
+    import os
+
+    monkeypatch.setattr("tui.clipboard.pyperclip.copy", lambda text: (_ for _ in ()).throw(
+        __import__("pyperclip").PyperclipException("no clipboard here")))
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        rows = [app.screen.works.row(i) for i in (0, 1)]
+        await pilot.press("space", "space")  # marks the first two (space moves on)
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == "\\cite{" + ",".join(r.key for r in rows) + "}"
+        await pilot.press("b")
+        await settle(pilot)
+        assert [line.split("{")[1].rstrip(",") for line in app.clipboard.splitlines() if line.startswith("@")] == \
+            [r.key for r in rows]
+        await pilot.press("Y")
+        await settle(pilot)
+        assert len(app.clipboard.strip().splitlines()) == 2 and "Wang" in app.clipboard
+        with open(os.environ["IBID_CONFIG"], "w") as config:
+            config.write('[keys]\ncite_format = "pandoc"\n')
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == "[" + "; ".join("@" + r.key for r in rows) + "]"

@@ -52,7 +52,8 @@ follows the highlighted work.
   authors, similar works, citations and references, and `enter` opens one (on "… and N more",
   lists more of them).
 - `backspace` goes back, `]` forward, through what you opened.
-- `b` copies the work's BibTeX, `y` its citation key, `Y` a formatted reference.
+- `b` copies the work's BibTeX, `y` its citation key, `Y` a formatted reference; with works marked
+  (`space`), all of theirs: `y` as `\\cite{a,b}`, `[@a; @b]` or plain (`[keys] cite_format`).
 - `c` adds a citation (a work that cites this one), `r` a reference (a work this one cites):
   search, then `enter`; `ctrl+n` there adds a work from pasted BibTeX.
 - `delete` on a highlighted citation or reference removes the link; `u` undoes the last change
@@ -583,6 +584,8 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("copy_bibtex", "copy_key", "copy_reference") and self.works.marked:
+            return True  # the marked works
         if action in ("author", "open_link", "copy_bibtex", "copy_key", "copy_reference", "add_citation",
                       "add_reference", "edit") and self.page is None:
             return None

@@ -163,19 +163,63 @@ class WorkActions:
         if self.current is not None:
             self._request_detail(self.current)  # the export counts move
 
+    # With works marked in the list, b, y and Y copy all of them, in the order they were marked:
+    # their BibTeX, their keys in the form [keys] cite_format sets (\cite{a,b}, [@a; @b], a, b),
+    # the bibliography in the [references] style.
+
     def action_copy_bibtex(self) -> None:
         from ..formats import bibtex
 
-        if self.page is not None:
+        if self.works.marked:
+            self._copy_marked("bibtex")
+        elif self.page is not None:
             self._copy(bibtex.write([self.page.work]), f"BibTeX of {self.page.work.key}")
 
     def action_copy_key(self) -> None:
-        if self.page is not None:
+        if self.works.marked:
+            self._copy_marked("keys")
+        elif self.page is not None:
             self._copy(self.page.work.key, f"key {self.page.work.key}")
 
     def action_copy_reference(self) -> None:
-        if self.page is not None:
+        if self.works.marked:
+            self._copy_marked("references")
+        elif self.page is not None:
             self._format_reference(self.page.work)
+
+    @work(thread=True, exit_on_error=False, group="reference")
+    def _copy_marked(self, kind: str) -> None:
+        from ..clipboard import copy_with_pyperclip, describe
+        from ..formats import bibtex
+        from ..formats.cite import format_reference
+        from ..formats.cited import format_keys
+
+        ids = list(self.works.marked)
+        order = {work_id: n for n, work_id in enumerate(ids)}
+        try:
+            config = load_config()
+            works = sorted(self.store.works(ids), key=lambda w: order[w.id])
+            if kind == "bibtex":
+                text, what = bibtex.write(works), f"BibTeX of {len(works):,} marked works"
+            elif kind == "keys":
+                text, what = format_keys([w.key for w in works], config.cite_format), \
+                    f"{len(works):,} keys ({config.cite_format})"
+            else:
+                text = "\n".join(format_reference(w, config.style) for w in works)
+                what = f"{config.style} bibliography of {len(works):,} works"
+        except (ConfigError, FormatError, StoreError) as exc:
+            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.app.copy_to_clipboard, text)  # OSC 52
+        system = copy_with_pyperclip(text)
+        counted = False
+        if not self.store.read_only:
+            try:
+                self.store.record_events([w.id for w in works], "copy")
+                counted = True
+            except StoreError:
+                pass
+        self.app.call_from_thread(self._copied, what, describe(len(text.encode()), system), counted)
 
     @work(thread=True, exit_on_error=False, group="reference")
     def _format_reference(self, work_) -> None:
