@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 
 import textual.screen
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,6 +23,9 @@ from .store import Store
 # sooner. TEXTUAL_FPS still wins when set.
 FRAMES_PER_SECOND = int(os.environ.get("TEXTUAL_FPS") or 120)
 textual.screen.UPDATE_PERIOD = 1 / FRAMES_PER_SECOND
+
+
+KEEP_POLL_SECONDS = 0.5  # kept exports are rewritten within a second of a change, any process's
 
 
 class IbidApp(App):
@@ -64,6 +67,44 @@ class IbidApp(App):
         self.main_screen = MainScreen(self.store)
         self.push_screen(self.main_screen)
         self.set_timer(3.0, self._start_idle_gc)
+        self._kept_seen = (self.store.data_version(), self.store.commits)
+        self.set_interval(KEEP_POLL_SECONDS, self._keep_exports)
+
+    # -- kept exports: rewritten off the UI thread when the catalogue changed (tui/keep.py)
+
+    kept_failed: list[str] = []  # kept exports the last try could not write (the header says so)
+    _keeping = False
+
+    def _keep_exports(self) -> None:
+        if self._keeping or self.store.read_only:
+            return
+        try:
+            marker = (self.store.data_version(), self.store.commits)
+        except Exception:  # (locked, gone): the next tick looks again
+            return
+        if marker == self._kept_seen:
+            return
+        self._kept_seen = marker
+        self._keeping = True
+        self._rewrite_kept()
+
+    @work(thread=True, exit_on_error=False, group="keep")
+    def _rewrite_kept(self) -> None:
+        from .keep import refresh
+        from .store import StoreError
+
+        try:
+            failed = [what for _path, what in refresh(self.store) if what not in ("written", "unchanged")]
+        except StoreError:
+            failed = None
+        self.call_from_thread(self._kept_done, failed)
+
+    def _kept_done(self, failed: list[str] | None) -> None:
+        self._keeping = False
+        if failed is not None and failed != self.kept_failed:
+            self.kept_failed = failed
+            if self.main_screen is not None:
+                self.main_screen._set_header()
 
     def _start_idle_gc(self) -> None:
         """After start-up: what exists now (modules, styles, the screen) is frozen out of every

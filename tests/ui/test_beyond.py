@@ -231,3 +231,33 @@ async def test_read_only_catalogue_refuses_to_archive(seed_db, tmp_path):
         assert not isinstance(app.screen, PromptScreen)
         assert "read-only" in notes(app)
     assert not files_dir(seed_db).exists()
+
+
+async def test_the_browser_rewrites_a_kept_export_after_another_process_changes_it(seed_db, tmp_path):
+    """Kept exports (issue 21): a change by another process reaches the file through the
+    browser's poll (called here rather than waited for), and a file that cannot be written is
+    named in the header."""
+    from tests.conftest import ibid
+    from tui.store import Store as OtherProcess
+
+    out = tmp_path / "paper" / "refs.bib"
+    out.parent.mkdir()
+    assert ibid("export", "--db", seed_db, "--to", out, "--keep").exit_code == 0
+    app = make_app(seed_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        with OtherProcess(seed_db) as other:
+            work = other.work("Wang2020China")
+            work.title = "China and Russia in the SCO, revised"
+            other.update_work(work.id, work)
+        app._keep_exports()
+        await settle(pilot)
+        assert "revised" in out.read_text()
+        out.unlink()
+        out.parent.rmdir()  # the folder gone: the next write fails
+        with OtherProcess(seed_db) as other:
+            work.title = "China and Russia in the SCO, again"
+            other.update_work(work.id, work)
+        app._keep_exports()
+        await settle(pilot)
+        assert "kept export not written" in app.sub_title and "refs.bib" in app.sub_title

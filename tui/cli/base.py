@@ -65,7 +65,22 @@ def open_store(ctx: click.Context, db: Path | None, read_only: bool | None, must
     except (StoreError, FormatError) as exc:
         fail(str(exc))
     ctx.call_on_close(store.close)
+    ctx.call_on_close(lambda: _keep_exports(store))  # (runs first: the callbacks run last to first)
     return store
+
+
+def _keep_exports(store: Store) -> None:
+    """A command that changed the catalogue rewrites the kept exports it touched as it ends."""
+    if store.read_only or not store.commits:
+        return
+    from ..keep import refresh
+
+    try:
+        for path, what in refresh(store):
+            if what not in ("written", "unchanged"):
+                click.echo(f"ibid: kept export {printable(what, False)}", err=True)
+    except StoreError:
+        pass  # (the catalogue locked meanwhile): the next change tries again
 
 
 class Group(click.Group):

@@ -221,13 +221,17 @@ def show(ctx, key, fmt, db, read_only):
 
 @main.command()
 @click.argument("query", required=False, default="")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="bibtex", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="bibtex (the default; with --to, the file's suffix chooses: .bib, .ris, .json), ris, csl-json, json.")
+@click.option("--to", "to", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically, sorted by key) instead of stdout.")
+@click.option("--keep", is_flag=True, help="With --to: keep FILE in step with the catalogue from now on.")
 @click.option("--cited-in", "cited_in", multiple=True, type=click.Path(path_type=Path),
               help="Only the works a manuscript cites: a LaTeX .aux, a biber .bcf, a .tex, or pandoc Markdown "
                    "(.md); give it more than once for several files.")
 @db_option
 @click.pass_context
-def export(ctx, query, fmt, cited_in, db, read_only):
+def export(ctx, query, fmt, to, keep, cited_in, db, read_only):
     """Write the catalogue, or the works matching QUERY, to stdout.
 
     bibtex, ris and csl-json are the files other tools read; json is ibid's own view, with
@@ -235,9 +239,16 @@ def export(ctx, query, fmt, cited_in, db, read_only):
     (and those they need through crossref or xdata); keys the catalogue lacks are listed on
     stderr with the nearest keys, and the exit status is 1 when any is missing.
     """
-    from ..formats.export import render_chunks
+    from ..formats.export import format_for_suffix, render_chunks
 
+    if keep and to is None:
+        fail("--keep needs --to FILE: the file to keep in step")
+    if fmt is None:
+        fmt = (format_for_suffix(to) if to is not None else None) or "bibtex"
     store = open_store(ctx, db, read_only)
+    if to is not None:
+        _export_to(store, to, fmt, query, cited_in, keep)
+        return
     missing: list[str] = []
     if cited_in:
         ids, missing = _cited_ids(store, cited_in)
@@ -261,41 +272,58 @@ def export(ctx, query, fmt, cited_in, db, read_only):
         sys.exit(1)
 
 
+def _export_to(store: Store, to: Path, fmt: str, query: str, cited_in: tuple[Path, ...], keep: bool) -> None:
+    """`--to FILE` (and `--keep`): the file written whole, sorted by key; kept, it is registered."""
+    from ..formats.export import write_atomic
+    from ..keep import export_text
+    from ..store import KeptExport
+
+    if fmt == "json":
+        fail("--to writes bibtex, ris or csl-json (json is ibid's own view: use stdout)")
+    if to.is_dir() or not to.resolve().parent.is_dir():
+        fail(f"{to}: {'is a folder' if to.is_dir() else 'its folder does not exist'}; nothing was written")
+    export = KeptExport(str(to.resolve()), fmt, query, [str(Path(f).resolve()) for f in cited_in])
+    if cited_in:
+        _ids, missing = _cited_ids(store, cited_in)  # (says what is missing)
+    else:
+        missing = []
+    text = export_text(store, export)
+    try:
+        size = write_atomic(to, text)
+    except OSError as exc:
+        fail(f"{to}: cannot write ({exc.strerror or exc}); nothing was written")
+    click.echo(printable(f"{to}: {size:,} bytes ({fmt})", False), err=True)
+    if keep:
+        store.check_writable()
+        from ..store import now
+
+        export.written = now()
+        replaced = store.keep_export(export)
+        click.echo(printable(f"{to}: kept in step with the catalogue"
+                             + (" (it replaces the kept export to this file)" if replaced else ""), False), err=True)
+    if missing:
+        sys.exit(1)
+
+
 def _cited_ids(store: Store, files: tuple[Path, ...]) -> tuple[list[int] | None, list[str]]:
-    """The ids of the works the manuscript files cite, in order of first citation, with the works
-    they name in `crossref` or `xdata` after them; and the keys the catalogue lacks (said on
-    stderr, each with the nearest keys). None for the ids when the manuscript cites everything."""
+    """The works the manuscript files cite (tui.keep.cited_selection); the keys the catalogue
+    lacks are said on stderr, each with the nearest keys."""
     import difflib
 
-    from ..formats.cited import cited_keys
+    from ..keep import cited_selection
 
-    cited = cited_keys(*files)
-    for problem in cited.problems:
-        click.echo(f"ibid: {printable(str(problem), False)}", err=True)
-    if cited.all:
-        return None, []
-    found = store.ids_by_key(cited.keys)
-    missing = [k for k in cited.keys if k not in found]
-    ids = [found[k] for k in cited.keys if k in found]
-    seen, queue = set(ids), list(ids)
-    while queue:  # what a cited entry needs: its crossref / xdata parents, and theirs
-        needed = []
-        for work in store.works(queue):
-            for name in ("crossref", "xdata"):
-                needed += [k.strip() for k in (work.fields.get(name) or "").split(",") if k.strip()]
-        queue = [i for i in store.ids_by_key(needed).values() if i not in seen]
-        seen.update(queue)
-        ids += queue
-    for key in missing:
+    selection = cited_selection(store, files)
+    for problem in selection.problems:
+        click.echo(f"ibid: {printable(problem, False)}", err=True)
+    for key in selection.missing:
         near = store.keys_near(key)
         best = sorted(near, key=lambda r: -difflib.SequenceMatcher(None, key.lower(), r.key.lower()).ratio())[:3]
         hint = "; ".join(f"{r.key} ({r.title[:50]})" for r in best)
         click.echo(printable(f"ibid: {key}: not in the catalogue" + (f"; did you mean {hint}?" if hint else ""),
                              False), err=True)
-    if missing:
-        click.echo(f"ibid: {len(missing)} of {len(cited.keys)} cited keys not in the catalogue", err=True)
-    keys = {i: r.key for i, r in store.refs(ids).items()}
-    return sorted(ids, key=lambda i: keys.get(i, "")), missing  # by key: the same file for the same keys
+    if selection.missing:
+        click.echo(f"ibid: {len(selection.missing)} of {selection.cited} cited keys not in the catalogue", err=True)
+    return selection.ids, selection.missing
 
 
 @main.command()
@@ -328,3 +356,24 @@ def search(ctx, query, as_json, limit, sort, db, read_only):
         click.echo(printable(row.key, False) + "\t" + printable(f"{row.title} — {row.authors} ({year})", False))
     if total > len(ids):
         click.echo(f"({len(ids)} of {total} shown; --limit for more)", err=True)
+
+
+@main.command()
+@click.option("--remove", "remove", type=click.Path(dir_okay=False, path_type=Path),
+              help="Stop keeping FILE in step (the file itself stays).")
+@db_option
+@click.pass_context
+def exports(ctx, remove, db, read_only):
+    """List the kept exports (ibid export --to FILE --keep) and when each was last written."""
+    store = open_store(ctx, db, read_only)
+    if remove is not None:
+        store.forget_export(str(remove.resolve()))
+        click.echo(printable(f"{remove}: no longer kept", False))
+        return
+    kept = store.kept_exports()
+    if not kept:
+        click.echo("No kept exports (ibid export [QUERY] [--cited-in FILE] --to FILE --keep makes one).")
+    for e in kept:
+        what = f"cited in {', '.join(e.cited_in)}" if e.cited_in else (f"query {e.query!r}" if e.query else "every work")
+        state = f"FAILED: {e.error}" if e.error else f"written {e.written.replace('T', ' ').rstrip('Z') or 'never'}"
+        click.echo(printable(f"{e.path}  {e.format}  {what}  {state}", False))

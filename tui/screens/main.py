@@ -304,8 +304,11 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
             self._catalogue_total = total
         total = self._catalogue_total
         mode = " (read-only)" if self.store.read_only else ""
+        failed = getattr(self.app, "kept_failed", [])
+        kept = f" · kept export not written: {failed[0]}" + (f" (+{len(failed) - 1})" if len(failed) > 1 else "") \
+            if failed else ""
         self.sub_title = printable(f"{self.store.path.name}{mode} · {total:,} works · "
-                                   f"Papers currently archived: {self.archived:,}", newlines=False)
+                                   f"Papers currently archived: {self.archived:,}{kept}", newlines=False)
         self.app.sub_title = self.sub_title
 
     @on(WorkList.MarksChanged)

@@ -22,6 +22,7 @@ into the database (a checkpoint) when it has grown, rather than inside a commit.
     graph       citations, references, similar-work primitives, authors' pages
     identifiers works by DOI, arXiv id, ISBN; reference lists linked as their works arrive
     usage       views, copies, exports, rank; archived copies (files)
+    exports     kept exports: files rewritten as the catalogue changes (tui/keep.py writes them)
     browse      the whole catalogue in a sort order, a page at a time
     search      a query's matches: ranked, counted, newest first
     orders      a search sorted by year, title or citations, walked on the sort's index
@@ -34,6 +35,7 @@ from .browse import Browse
 from .clock import now, today
 from .connection import Connection
 from .errors import Cancelled, StoreError
+from .exports import Exports, KeptExport
 from .graph import Graph
 from .identifiers import Identifiers
 from .importing import ImportSummary, Importing
@@ -45,8 +47,8 @@ from .usage import Usage, files_dir
 from .words import Words
 from .works import Works
 
-__all__ = ["Cancelled", "ImportSummary", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
+__all__ = ["Cancelled", "ImportSummary", "KeptExport", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
 
 
-class Store(Search, Orders, Words, Browse, Graph, Identifiers, Usage, Importing, Undo, Index, Works, Connection):
+class Store(Search, Orders, Words, Browse, Graph, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
     """A catalogue file. Safe to share between threads: each gets its own connection."""

@@ -305,5 +305,21 @@ def m006_identifiers(db) -> None:
     db.conn.executemany("INSERT OR IGNORE INTO identifiers(work_id, kind, value) VALUES (?, ?, ?)", rows)
 
 
+@migration
+def m007_kept_exports(db) -> None:
+    """Files kept in step with the catalogue (`ibid export ... --to FILE --keep`): what each holds
+    (a query, or the keys a manuscript cites), in what format, when it was last written, and
+    the error of the last try, if it failed (the browser's header shows it)."""
+    db.execute("""CREATE TABLE kept_exports (
+        path TEXT PRIMARY KEY,         -- absolute
+        query TEXT NOT NULL DEFAULT '',
+        cited_in TEXT NOT NULL DEFAULT '[]',  -- JSON list of manuscript files (absolute)
+        format TEXT NOT NULL,
+        added TEXT NOT NULL,
+        written TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT ''
+    )""")
+
+
 KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue", "m005_upkeep",
-                    "m006_identifiers"}
+                    "m006_identifiers", "m007_kept_exports"}
