@@ -83,3 +83,13 @@ def test_write_atomic_failing_leaves_the_old_file_and_no_temporary(tmp_path, mon
 def test_write_atomic_into_a_missing_folder_is_an_oserror(tmp_path):
     with pytest.raises(OSError):
         write_atomic(tmp_path / "nowhere" / "out.bib", "x")
+
+
+def test_values_with_unbalanced_braces_are_escaped_and_balanced_ones_kept():
+    from tui.formats.bibtex import _brace_safe
+
+    assert _brace_safe("no braces at all") == "no braces at all"
+    assert _brace_safe("The {\\TeX}book {of} {{Knuth}}") == "The {\\TeX}book {of} {{Knuth}}"
+    assert _brace_safe("a}b{c") == "a\\}b\\{c"  # closes before it opens
+    assert _brace_safe("{unclosed") == "\\{unclosed"
+    assert _brace_safe("set \\{x\\} and {y") == "set \\{x\\} and \\{y"

@@ -380,10 +380,15 @@ def work_fields(work: Work) -> dict[str, str]:
     return fields
 
 
+_BRACES = re.compile(r"[{}]")
+
+
 def _brace_safe(value: str) -> str:
+    if "{" not in value and "}" not in value:
+        return value  # (most values; an abstract read a character at a time cost most of an export)
     depth = 0
-    for ch in value:
-        depth += (ch == "{") - (ch == "}")
+    for brace in _BRACES.finditer(value):
+        depth += 1 if brace.group() == "{" else -1
         if depth < 0:
             break
     if depth == 0:
