@@ -47,6 +47,7 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
     one without a usable key gets one made from its author, year and title. Without it (one
     entry typed in the editor) both are refused, so the user mends them.
     """
+    text = strip_comments(text)
     parsed = Splitter(bibstr=text).split()
     true_line = _line_finder(text, parsed.blocks)
     batch = Batch(source=source)
@@ -99,6 +100,99 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
         batch.works.append(work)
         batch.lines[work.key] = line
     return batch
+
+
+_ENTRY_HEAD = re.compile(r"[ \t]*@[ \t]*(\w+)[ \t\n]*[{(]")
+
+
+def strip_comments(text: str) -> str:
+    """`text` with its `%` comments blanked (to the end of the line; spaces, so that lines and
+    columns stay), as biber reads a .bib file: a `%` outside entries, or inside an entry but
+    outside a braced or quoted value, starts a comment; in a value, and escaped (`\\%`), it is
+    text. So a field commented out, a comment after a field's comma, and a template entry
+    commented out line by line are not read."""
+    pieces, done = [], 0
+    at = text.find("%")
+    while at >= 0:
+        # the stretch from the entry before the `%` (one starting a line) to the next one:
+        # a stretch that starts with no entry but the file's head (a value's line that starts
+        # with `@`) is left alone, rather than read a value as comments
+        start = text.rfind("\n@", done, at)
+        start = done if start < 0 else start + 1
+        end = text.find("\n@", at)
+        end = len(text) if end < 0 else end + 1
+        if start == 0 or _ENTRY_HEAD.match(text, start):
+            pieces += [text[done:start], _blank_comments(text[start:end])]
+            done = end
+        at = text.find("%", end)
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+_NEXT = re.compile(r'[\\%@{}"()]')  # what can change the state of `_blank_comments`
+_LINE_END = re.compile(r"[\r\n]")
+_NEXT_IN_VALUE = re.compile(r'[\\{}"()]')
+
+
+def _blank_comments(text: str) -> str:
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    entry: str | None = None  # the closing character of the entry we are in, if any
+    at = _NEXT.search(text)
+    while at:
+        i, c = at.start(), at.group()
+        if c == "\\":
+            i += 2
+        elif c == "%":
+            end = _LINE_END.search(text, i)  # (a Mac's old files end lines in \r alone)
+            end = end.start() if end else n
+            spans.append((i, end))
+            i = end
+        elif entry is None:
+            head = _ENTRY_HEAD.match(text, i) if c == "@" else None
+            if head and head.group(1).lower() != "comment":
+                entry = "}" if text[head.end() - 1] == "{" else ")"
+                i = head.end()
+            elif head:  # @comment{...}: as it is, to its closing brace
+                i = _value_end(text, head.end() - 1)
+            else:
+                i += 1
+        elif c == "{" or c == '"':
+            i = _value_end(text, i)
+        else:
+            if c == entry:
+                entry = None
+            i += 1
+        at = _NEXT.search(text, i)
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], " " * (end - start)]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _value_end(text: str, i: int) -> int:
+    """Where the braced or quoted value (or @comment body) opening at i ends (after it)."""
+    quote, depth = text[i] == '"', 0
+    closer = ")" if text[i] == "(" else "}"
+    at = _NEXT_IN_VALUE.search(text, i + 1)
+    while at:
+        j, c = at.start(), at.group()
+        if c == "\\":
+            at = _NEXT_IN_VALUE.search(text, j + 2)
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}" or (c == closer and not quote):
+            if depth == 0:
+                return j + 1
+            depth -= 1
+        elif c == '"' and quote and depth == 0:
+            return j + 1
+        at = _NEXT_IN_VALUE.search(text, j + 1)
+    return len(text)
 
 
 _STAND_IN = "ibid,nokey,{}"  # never a key the parser gives: a key ends at its first comma
