@@ -25,6 +25,7 @@ from .batch import Batch, FormatError, Problem
 from .keys import YEAR, free_key, make_key
 from .textfile import read_text
 from .latex import decode
+from .macros import Macros, expand, language_is_german
 from .names import split_name
 
 # bibtexparser logs every failed block itself; we report them with file:line instead.
@@ -55,6 +56,9 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
     library = _mend(parsed, batch, source, true_line, made_up) if mend else parsed
     for middleware in default_parse_stack(allow_inplace_modification=True):
         library = middleware.transform(library=library)
+    macros = Macros()
+    for preamble in library.preambles:
+        macros.read_preamble(str(preamble.value))
     first_line: dict[str, int] = {}
     for entry in library.entries:
         first_line.setdefault(entry.key, true_line(entry.start_line))
@@ -89,7 +93,7 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
         if _bad_key(entry.key):
             batch.problems.append(Problem(source, line, f"refused entry with invalid key {entry.key!r}"))
             continue
-        work = entry_to_work(entry, by_key)
+        work = entry_to_work(entry, by_key, macros)
         if entry.key in made_up:
             work.key = free_key(_made_key(work), taken)
             taken.add(work.key)
@@ -364,7 +368,8 @@ def raw_fields(entry: model.Entry) -> dict[str, str]:
     return fields
 
 
-def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = None) -> Work:
+def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = None,
+                  macros: Macros | None = None) -> Work:
     """One bibtexparser entry as a Work; crossref parents fill in venue and year for display."""
     fields = raw_fields(entry)
     parent: dict[str, str] = {}
@@ -376,48 +381,57 @@ def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = No
         for k, v in upper.items():
             parent.setdefault(k, v)
         ref = upper.get("crossref")
-    return fields_to_work(entry.key, entry.entry_type.lower(), fields, parent)
+    return fields_to_work(entry.key, entry.entry_type.lower(), fields, parent, macros)
 
 
-def fields_to_work(key: str, entry_type: str, fields: dict[str, str], parent: dict[str, str] | None = None) -> Work:
-    """Derive the decoded display attributes of a Work from raw BibTeX fields."""
+def fields_to_work(key: str, entry_type: str, fields: dict[str, str], parent: dict[str, str] | None = None,
+                   macros: Macros | None = None) -> Work:
+    """Derive the decoded display attributes of a Work from raw BibTeX fields (with the
+    macros its file defines)."""
     parent = parent or {}
+    german = language_is_german(fields) or (not fields.get("langid") and not fields.get("language")
+                                            and language_is_german(parent))
+
+    def shown(value: str) -> str:
+        return decode(value, macros, german)
 
     def get(name: str) -> str:
         return fields.get(name) or parent.get(name) or ""
 
-    title = decode(fields.get("title", ""))
+    title = shown(fields.get("title", ""))
     if fields.get("subtitle"):
-        title = f"{title}: {decode(fields['subtitle'])}" if title else decode(fields["subtitle"])
+        title = f"{title}: {shown(fields['subtitle'])}" if title else shown(fields["subtitle"])
     people = fields.get("author") or fields.get("editor") or ""
     venue_raw = next((fields[f] for f in _VENUE_FIELDS if fields.get(f)), "")
     if not venue_raw and parent:
         venue_raw = parent.get("booktitle") or parent.get("title") or ""
     year_match = YEAR.search(get("year") or get("date"))
-    keywords = [k.strip() for k in re.split(r"[;,]", decode(fields.get("keywords", ""))) if k.strip()]
+    keywords = [k.strip() for k in re.split(r"[;,]", shown(fields.get("keywords", ""))) if k.strip()]
     return Work(
         key=key,
         type=entry_type or "misc",
         title=title,
-        authors=[Author(name) for name in parse_names(people)],
+        authors=[Author(name) for name in parse_names(people, macros, german)],
         year=int(year_match.group(1)) if year_match else None,
-        venue=decode(venue_raw),
-        volume=decode(get("volume")),
-        number=decode(get("number") or get("issue")),
-        pages=decode(fields.get("pages", "").replace("--", "-")),
-        publisher=decode(get("publisher")),
+        venue=shown(venue_raw),
+        volume=shown(get("volume")),
+        number=shown(get("number") or get("issue")),
+        pages=shown(fields.get("pages", "").replace("--", "-")),
+        publisher=shown(get("publisher")),
         doi=fields.get("doi", "").strip(),
         url=fields.get("url", "").strip(),
-        abstract=decode(fields.get("abstract", "")),
+        abstract=shown(fields.get("abstract", "")),
         keywords=keywords,
         fields=fields,
     )
 
 
-def parse_names(value: str) -> list[str]:
+def parse_names(value: str, macros: Macros | None = None, german: bool = False) -> list[str]:
     """`Wang, Li and D{\\"u}rer, A.` -> [`Li Wang`, `A. Dürer`]."""
     if not value.strip():
         return []
+    if "\\" in value or "`" in value:
+        value = expand(value, macros, german)
     return [name for name in map(_display_name, split_multiple_persons_names(value)) if name]
 
 
