@@ -26,7 +26,7 @@ from .keys import YEAR, free_key, make_key
 from .textfile import read_text
 from .latex import decode
 from .macros import Macros, expand, language_is_german
-from .names import split_name
+from .names import display_from_parts, extended_parts, split_name
 
 # bibtexparser logs every failed block itself; we report them with file:line instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -438,6 +438,11 @@ def parse_names(value: str, macros: Macros | None = None, german: bool = False) 
 @lru_cache(maxsize=262144)
 def _display_name(person: str) -> str:
     """One BibTeX name as it reads: `von Neumann, John` -> `John von Neumann` (names repeat: cached)."""
+    extended = extended_parts(person)
+    if extended is not None:
+        given = extended.get("given") or extended.get("given-i", "")
+        return decode(display_from_parts(given, extended.get("family", ""), extended.get("prefix", ""),
+                                         extended.get("suffix", "")))
     try:
         parts = parse_single_name_into_parts(person, strict=False)
         text = " ".join(parts.first + parts.von + parts.last)
