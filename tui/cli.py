@@ -123,7 +123,7 @@ def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
 
 
 # what the summary lists first: what was not imported, then what was imported otherwise than given
-_SEVERITY = {"refused": 0, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
+_SEVERITY = {"refused": 0, "encoding": 1, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
 
 
 def _print_summary(name: str, s: ImportSummary, report=None, limit: int = 20) -> None:
@@ -146,7 +146,9 @@ def _print_summary(name: str, s: ImportSummary, report=None, limit: int = 20) ->
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--on-duplicate", type=click.Choice(["skip", "update", "rename"]), default="skip", show_default=True,
               help="A key already in the catalogue: keep the existing work, overwrite it, or add under a new key.")
-@click.option("--encoding", default=None, help="The files' encoding when not UTF-8 (e.g. latin-1, gbk).")
+@click.option("--encoding", default=None,
+              help="The files' encoding when not UTF-8 (e.g. latin-1, gbk); a file that does not say its "
+                   "encoding is otherwise read in the one found likely, and the summary says which.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every problem (refused, mended, renamed, duplicate...) to this file, one a line.")
 @db_option

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .batch import Batch, FormatError, Problem
 from .readahead import ReadAhead, Stream
-from .textfile import check_utf8, numbered_lines, plain_head, read_text
+from .textfile import check_utf8, numbered_lines, plain_head, read_file
 
 __all__ = ["Batch", "FormatError", "Problem", "Stream", "open_path", "parse_path"]
 
@@ -22,6 +22,9 @@ __all__ = ["Batch", "FormatError", "Problem", "Stream", "open_path", "parse_path
 _SUFFIXES = (".bib", ".bibtex", ".jsonl", ".ndjson", ".txt", ".ris", ".json")
 
 
+CODEC_NAMES = {"cp1252": "Windows-1252", "gb18030": "GB18030 (GBK)", "cp932": "Shift-JIS (cp932)",
+               "cp1253": "Windows-1253 (Greek)", "cp1251": "Windows-1251 (Cyrillic)",
+               "cp1250": "Windows-1250 (Central European)", "big5": "Big5", "cp949": "EUC-KR (cp949)"}
 _NAMES = {".ris": "RIS", ".bib": "BibTeX", ".jsonl": "JSON Lines", ".json": "JSON"}
 
 
@@ -43,10 +46,10 @@ def _suffix(path: Path, text: str) -> tuple[str, bool]:
 def parse_path(path: Path, encoding: str | None = None) -> Batch:
     """Read any file ibid imports, choosing the reader by extension (or by content)."""
     path = Path(path)
-    text = read_text(path, encoding)
+    text, guessed = read_file(path, encoding)
     suffix, sniffed = _suffix(path, text)
     try:
-        return _parse_text(path, text, suffix, sniffed)
+        batch = _parse_text(path, text, suffix, sniffed)
     except FormatError as exc:
         if not sniffed or "unknown format" in str(exc):
             raise
@@ -57,6 +60,11 @@ def parse_path(path: Path, encoding: str | None = None) -> Batch:
         raise FormatError(f"{path}: unknown format (ibid reads .bib, .ris, CSL-JSON .json, .jsonl and "
                           f"PhilPapers record .txt); read as {_NAMES[suffix]} for its first character, "
                           f"but {detail}") from None
+    if guessed:
+        batch.problems.insert(0, Problem(str(path), None, f"not UTF-8 and it does not say its encoding: read as "
+                                         f"{CODEC_NAMES.get(guessed, guessed)} (--encoding reads it in another)",
+                                         kind="encoding"))
+    return batch
 
 
 def _parse_text(path: Path, text: str, suffix: str, sniffed: bool = False) -> Batch:
