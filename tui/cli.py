@@ -170,9 +170,15 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
             fail(f"{report}: cannot write the report ({exc.strerror or exc}); nothing was imported")
     failed = 0
     imported: list[tuple[Path, int]] = []  # each file imported whole, and its works added
+    # @strings (and @preamble macros) of one file serve the files after it, as in BibTeX
+    shared = None
+    if len(files) > 1:
+        from .formats.bibtex import Definitions
+
+        shared = Definitions()
     for path in files:
         try:
-            stream = open_path(path, encoding)
+            stream = open_path(path, encoding, shared=shared)
         except FormatError as exc:
             click.echo(f"ibid: {printable(str(exc), False)}", err=True)
             failed += 1

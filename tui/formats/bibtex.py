@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,13 +41,26 @@ def parse_file(path: Path, encoding: str | None = None) -> Batch:
     return parse_string(read_text(path, encoding), str(path))
 
 
-def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
+@dataclass
+class Definitions:
+    """What the files of one import define for the files after them, as BibTeX reads
+    `\\bibliography{strings,refs}`: @string abbreviations and @preamble macros."""
+
+    strings: dict[str, model.String] = field(default_factory=dict)
+    macros: Macros = field(default_factory=Macros)
+    defined: int = 0  # @strings and @preambles in the file read last
+
+
+def parse_string(text: str, source: str = "<text>", mend: bool = True, shared: Definitions | None = None) -> Batch:
     """Parse BibTeX text into a Batch; never raises on bad entries.
 
     With `mend` (an import), two kinds of entry BibTeX tools accept are kept rather than
     refused, and reported: one that gives a field twice keeps the first (as BibTeX does), and
     one without a usable key gets one made from its author, year and title. Without it (one
     entry typed in the editor) both are refused, so the user mends them.
+
+    With `shared`, the @strings and @preamble macros of the files read before are used
+    (this file's own win), and this file's are added for the files after it.
     """
     text = strip_comments(text)
     parsed = Splitter(bibstr=text).split()
@@ -54,9 +68,19 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
     batch = Batch(source=source)
     made_up: dict[str, str] = {}  # stand-in key -> the key the entry gave
     library = _mend(parsed, batch, source, true_line, made_up) if mend else parsed
+    if shared is not None:
+        # (copies as written: the middlewares below change the file's own in place)
+        own = {s.key: model.String(s.key, s.value, s.start_line, s.raw) for s in library.strings}
+        earlier = [s for key, s in shared.strings.items() if key not in own]
+        if earlier:
+            blocks = [model.String(s.key, s.value, s.start_line, s.raw) for s in earlier] + library.blocks
+            library = Library()
+            library.add(blocks, fail_on_duplicate_key=False)
+        shared.strings.update(own)
+        shared.defined = len(own) + len(library.preambles)
     for middleware in default_parse_stack(allow_inplace_modification=True):
         library = middleware.transform(library=library)
-    macros = Macros()
+    macros = shared.macros if shared is not None else Macros()
     for preamble in library.preambles:
         macros.read_preamble(str(preamble.value))
     first_line: dict[str, int] = {}
