@@ -242,6 +242,9 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
     latin = tmp / "latin1.bib"
     latin.write_bytes("@misc{Caf\u00e9, title = {Caf\u00e9 au lait}}\n".encode("latin-1"))
     out["latin1.bib"] = latin
+    declared = tmp / "latin1-declared-utf8.bib"  # says UTF-8 and is not: refused, not guessed
+    declared.write_bytes(b"% Encoding: UTF-8\n" + "@misc{Caf\u00e9, title = {Caf\u00e9}}\n".encode("latin-1"))
+    out["latin1-declared-utf8.bib"] = declared
     (tmp / "folder").mkdir()
     out["folder"] = tmp / "folder"
     out["missing.bib"] = tmp / "missing.bib"
@@ -254,7 +257,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
     ("prose.bib", "no BibTeX entries"),
     ("mail.bib", "BibTeX"),
     ("picture.png", ""),
-    ("latin1.bib", "not UTF-8"),
+    ("latin1-declared-utf8.bib", "not UTF-8"),
     ("notes.txt", "not a PhilPapers record page"),
     ("pyproject.toml", "unknown format (ibid reads .bib"),
 ])
@@ -271,6 +274,15 @@ def test_import_with_an_unknown_encoding(db: Path):
     line = assert_one_error_line(ibid("import", "--db", db, "--encoding", "klingon", FIXTURES / "small.bib"))
     assert "unknown encoding" in line
     assert snapshot(db) == before
+
+
+def test_import_without_an_encoding_reads_windows_1252_and_says_so(db: Path, tmp_path: Path):
+    path = _bad_files(tmp_path)["latin1.bib"]
+    result = ibid("import", "--db", db, path)
+    assert result.exit_code == 0 and "1 added" in result.stdout and "0 refused" in result.stdout
+    assert result.stderr.splitlines() == [f"  encoding: {path}: not UTF-8 and it does not say its encoding: "
+                                          "read as Windows-1252 (--encoding reads it in another)"]
+    assert json.loads(ibid("show", "--db", db, "Café", "--format", "json").stdout)["title"] == "Café au lait"
 
 
 def test_import_with_the_right_encoding(db: Path, tmp_path: Path):

@@ -1,9 +1,11 @@
-"""Encodings: decoded when it can be told reliably, else one error naming the file and --encoding.
+"""Encodings: decoded when it can be told reliably, guessed (and said) when a file says nothing.
 
 Reliable: a BOM (UTF-8, UTF-16 LE/BE), UTF-16 without a BOM (its NUL bytes), JabRef's
 `% Encoding:` line, and UTF-8 itself. Not reliable: latin-1, windows-1252, GBK, Shift-JIS
-without a declaration; those need `--encoding`, and with it they import exactly. Never a
-byte silently replaced, never a traceback.
+without a declaration; those are read in the encoding found likely (Windows-1252 first), the
+summary says which, and `--encoding` reads them exactly. A file that says what it is and is
+not (a declaration, a UTF-8 BOM, UTF-8 with a broken character) is refused in one line. Never
+a byte silently replaced, never a traceback.
 """
 
 from __future__ import annotations
@@ -93,13 +95,13 @@ def test_detectable_encodings_are_decoded(name, codec, head, sample, crlf, tmp_p
     assert imported(db) == (title, author)
 
 
-# Encodings that cannot be told apart reliably: refused without --encoding, exact with it.
+# Encodings that cannot be told apart reliably: guessed and said without --encoding, exact with it.
 GUESSED = [("latin-1", "latin"), ("cp1252", "cp1252"), ("gbk", "gbk"), ("shift_jis", "sjis"),
            ("iso-8859-7", "greek"), ("cp1252", "latin"), ("gb18030", "gbk")]
 
 
 @pytest.mark.parametrize("encoding, sample", GUESSED, ids=[f"{e}-{s}" for e, s in GUESSED])
-def test_other_encodings_need_encoding_and_then_import_exactly(encoding, sample, tmp_path, cases):
+def test_other_encodings_are_guessed_and_said_and_exact_with_encoding(encoding, sample, tmp_path, cases):
     title, author = TEXT[sample]
     if sample == "greek":
         title, author = "Η αρχή της φιλοσοφίας", "Αριστοτέλης"  # monotonic: ISO-8859-7 has no polytonic
@@ -107,15 +109,38 @@ def test_other_encodings_need_encoding_and_then_import_exactly(encoding, sample,
     path.write_bytes(bib(title, author).encode(encoding))
     db = tmp_path / "catalog.db"
     cases(2)
-    refused = ibid("import", "--db", db, path)
-    assert_no_traceback(refused)
-    assert refused.exit_code == 1
-    [line] = refused.stderr.splitlines()
-    assert line.startswith(f"ibid: {path}:2: not UTF-8") and "--encoding" in line
-    assert not db.exists() or Store(db).count() == 5  # the seeds only: nothing half-written
-    ok = ibid("import", "--db", db, "--encoding", encoding, path)
-    assert ok.exit_code == 0, ok.output
+    guessed = ibid("import", "--db", db, path)
+    assert_no_traceback(guessed)
+    assert guessed.exit_code == 0, guessed.output
+    assert "1 added" in guessed.stdout and "0 refused" in guessed.stdout
+    [line] = guessed.stderr.splitlines()
+    assert line.startswith(f"  encoding: {path}: not UTF-8") and "read as" in line and "--encoding" in line
+    # these short samples are all read right (Greek in Windows-1253, which ISO-8859-7 text is too)
     assert imported(db) == (title, author)
+    exact = tmp_path / "exact.db"
+    ok = ibid("import", "--db", exact, "--encoding", encoding, path)
+    assert ok.exit_code == 0 and ok.stderr == "", ok.output
+    assert imported(exact) == (title, author)
+
+
+@pytest.mark.parametrize("name, data, shown", [
+    ("utf-8-truncated-sequence", b"@article{k1, title={" + "中".encode()[:2] + b"}}\n", "ä¸"),
+    ("utf-8-overlong", b"@article{k1, title={\xc0\xaf}}\n", "À¯"),
+    ("utf-8-surrogate", b"@article{k1, title={caf\xed\xa0\x80}}\n", "cafí €"),  # (the no-break space a space, as any)
+])
+def test_bytes_that_are_not_utf8_alone_are_read_as_windows_1252(name, data, shown, tmp_path):
+    path = tmp_path / "w.bib"
+    path.write_bytes(data)
+    batch = parse_path(path)
+    assert batch.works[0].title == shown
+    assert [(p.kind, "Windows-1252" in p.message) for p in batch.problems] == [("encoding", True)]
+
+
+def test_utf8_with_one_broken_character_among_good_ones_is_refused(tmp_path):
+    path = tmp_path / "w.bib"
+    path.write_bytes("@article{k1, title={Über Ästhetik, café}}\n".encode() + b"@misc{k2, title={caf\xe9}}\n")
+    with pytest.raises(FormatError, match="not UTF-8"):
+        parse_path(path)
 
 
 BROKEN = [
@@ -123,9 +148,6 @@ BROKEN = [
     ("utf-16-odd-length", b"\xff\xfe@\x00a\x00r\x00x", "not UTF-16"),
     ("utf-16-lone-surrogate", b"\xff\xfe\x00\xd8@\x00", "not UTF-16"),
     ("utf-16-be-odd-length", b"\xfe\xff\x00@\x00", "not UTF-16"),
-    ("utf-8-truncated-sequence", "@article{k, title={中}}\n".encode()[:-5], "not UTF-8"),
-    ("utf-8-overlong", b"@article{k, title={\xc0\xaf}}\n", "not UTF-8"),
-    ("utf-8-surrogate", b"@article{k, title={\xed\xa0\x80}}\n", "not UTF-8"),
     ("declared-utf8-but-latin1", b"% Encoding: UTF-8\n@article{k, title={caf\xe9}}\n", "not UTF-8"),
     ("declared-unknown-codec", b"% Encoding: klingon-8\n@article{k, title={caf\xe9}}\n", "not UTF-8"),
     ("pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF"),
@@ -173,7 +195,7 @@ REAL = [
     ("bib/jabref/fileformat/encoding-windows-1252-without-header.bib", None, "ok"),
     ("bib/jabref/fileformat/encoding-windows-1252-without-header.bib", "cp1252", "ok"),
     ("bib/jabref/fileformat/encoding-windows-1252-but-utf-8-declared--decoding-fails.bib", None, "--encoding"),
-    ("bib/bibtexparser-v2-tests/gbk_test.bib", None, "--encoding"),
+    ("bib/bibtexparser-v2-tests/gbk_test.bib", None, "ok"),  # (read as GB18030, and said)
     ("bib/bibtexparser-v2-tests/gbk_test.bib", "gbk", "ok"),
 ]
 

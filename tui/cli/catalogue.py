@@ -18,7 +18,7 @@ from ..store import ImportSummary, Store
 from .base import db_option, dumps, fail, main, open_store
 
 # what the summary lists first: what was not imported, then what was imported otherwise than given
-_SEVERITY = {"refused": 0, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
+_SEVERITY = {"refused": 0, "encoding": 1, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
 
 
 def _print_summary(name: str, s: ImportSummary, report=None, limit: int = 20) -> None:
@@ -41,7 +41,9 @@ def _print_summary(name: str, s: ImportSummary, report=None, limit: int = 20) ->
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--on-duplicate", type=click.Choice(["skip", "update", "rename"]), default="skip", show_default=True,
               help="A key already in the catalogue: keep the existing work, overwrite it, or add under a new key.")
-@click.option("--encoding", default=None, help="The files' encoding when not UTF-8 (e.g. latin-1, gbk).")
+@click.option("--encoding", default=None,
+              help="The files' encoding when not UTF-8 (e.g. latin-1, gbk); a file that does not say its "
+                   "encoding is otherwise read in the one found likely, and the summary says which.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every problem (refused, mended, renamed, duplicate...) to this file, one a line.")
 @db_option
@@ -63,9 +65,15 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
             fail(f"{report}: cannot write the report ({exc.strerror or exc}); nothing was imported")
     failed = 0
     imported: list[tuple[Path, int]] = []  # each file imported whole, and its works added
+    # @strings (and @preamble macros) of one file serve the files after it, as in BibTeX
+    shared = None
+    if len(files) > 1:
+        from .formats.bibtex import Definitions
+
+        shared = Definitions()
     for path in files:
         try:
-            stream = open_path(path, encoding)
+            stream = open_path(path, encoding, shared=shared)
         except FormatError as exc:
             click.echo(f"ibid: {printable(str(exc), False)}", err=True)
             failed += 1

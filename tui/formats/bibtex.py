@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from .batch import Batch, FormatError, Problem
 from .keys import YEAR, free_key, make_key
 from .textfile import read_text
 from .latex import decode
-from .names import split_name
+from .macros import Macros, expand, language_is_german
+from .names import display_from_parts, extended_parts, split_name
 
 # bibtexparser logs every failed block itself; we report them with file:line instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -39,21 +41,48 @@ def parse_file(path: Path, encoding: str | None = None) -> Batch:
     return parse_string(read_text(path, encoding), str(path))
 
 
-def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
+@dataclass
+class Definitions:
+    """What the files of one import define for the files after them, as BibTeX reads
+    `\\bibliography{strings,refs}`: @string abbreviations and @preamble macros."""
+
+    strings: dict[str, model.String] = field(default_factory=dict)
+    macros: Macros = field(default_factory=Macros)
+    defined: int = 0  # @strings and @preambles in the file read last
+
+
+def parse_string(text: str, source: str = "<text>", mend: bool = True, shared: Definitions | None = None) -> Batch:
     """Parse BibTeX text into a Batch; never raises on bad entries.
 
     With `mend` (an import), two kinds of entry BibTeX tools accept are kept rather than
     refused, and reported: one that gives a field twice keeps the first (as BibTeX does), and
     one without a usable key gets one made from its author, year and title. Without it (one
     entry typed in the editor) both are refused, so the user mends them.
+
+    With `shared`, the @strings and @preamble macros of the files read before are used
+    (this file's own win), and this file's are added for the files after it.
     """
+    text = strip_comments(text)
     parsed = Splitter(bibstr=text).split()
     true_line = _line_finder(text, parsed.blocks)
     batch = Batch(source=source)
     made_up: dict[str, str] = {}  # stand-in key -> the key the entry gave
     library = _mend(parsed, batch, source, true_line, made_up) if mend else parsed
+    if shared is not None:
+        # (copies as written: the middlewares below change the file's own in place)
+        own = {s.key: model.String(s.key, s.value, s.start_line, s.raw) for s in library.strings}
+        earlier = [s for key, s in shared.strings.items() if key not in own]
+        if earlier:
+            blocks = [model.String(s.key, s.value, s.start_line, s.raw) for s in earlier] + library.blocks
+            library = Library()
+            library.add(blocks, fail_on_duplicate_key=False)
+        shared.strings.update(own)
+        shared.defined = len(own) + len(library.preambles)
     for middleware in default_parse_stack(allow_inplace_modification=True):
         library = middleware.transform(library=library)
+    macros = shared.macros if shared is not None else Macros()
+    for preamble in library.preambles:
+        macros.read_preamble(str(preamble.value))
     first_line: dict[str, int] = {}
     for entry in library.entries:
         first_line.setdefault(entry.key, true_line(entry.start_line))
@@ -88,7 +117,7 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
         if _bad_key(entry.key):
             batch.problems.append(Problem(source, line, f"refused entry with invalid key {entry.key!r}"))
             continue
-        work = entry_to_work(entry, by_key)
+        work = entry_to_work(entry, by_key, macros)
         if entry.key in made_up:
             work.key = free_key(_made_key(work), taken)
             taken.add(work.key)
@@ -99,6 +128,99 @@ def parse_string(text: str, source: str = "<text>", mend: bool = True) -> Batch:
         batch.works.append(work)
         batch.lines[work.key] = line
     return batch
+
+
+_ENTRY_HEAD = re.compile(r"[ \t]*@[ \t]*(\w+)[ \t\n]*[{(]")
+
+
+def strip_comments(text: str) -> str:
+    """`text` with its `%` comments blanked (to the end of the line; spaces, so that lines and
+    columns stay), as biber reads a .bib file: a `%` outside entries, or inside an entry but
+    outside a braced or quoted value, starts a comment; in a value, and escaped (`\\%`), it is
+    text. So a field commented out, a comment after a field's comma, and a template entry
+    commented out line by line are not read."""
+    pieces, done = [], 0
+    at = text.find("%")
+    while at >= 0:
+        # the stretch from the entry before the `%` (one starting a line) to the next one:
+        # a stretch that starts with no entry but the file's head (a value's line that starts
+        # with `@`) is left alone, rather than read a value as comments
+        start = text.rfind("\n@", done, at)
+        start = done if start < 0 else start + 1
+        end = text.find("\n@", at)
+        end = len(text) if end < 0 else end + 1
+        if start == 0 or _ENTRY_HEAD.match(text, start):
+            pieces += [text[done:start], _blank_comments(text[start:end])]
+            done = end
+        at = text.find("%", end)
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+_NEXT = re.compile(r'[\\%@{}"()]')  # what can change the state of `_blank_comments`
+_LINE_END = re.compile(r"[\r\n]")
+_NEXT_IN_VALUE = re.compile(r'[\\{}"()]')
+
+
+def _blank_comments(text: str) -> str:
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    entry: str | None = None  # the closing character of the entry we are in, if any
+    at = _NEXT.search(text)
+    while at:
+        i, c = at.start(), at.group()
+        if c == "\\":
+            i += 2
+        elif c == "%":
+            end = _LINE_END.search(text, i)  # (a Mac's old files end lines in \r alone)
+            end = end.start() if end else n
+            spans.append((i, end))
+            i = end
+        elif entry is None:
+            head = _ENTRY_HEAD.match(text, i) if c == "@" else None
+            if head and head.group(1).lower() != "comment":
+                entry = "}" if text[head.end() - 1] == "{" else ")"
+                i = head.end()
+            elif head:  # @comment{...}: as it is, to its closing brace
+                i = _value_end(text, head.end() - 1)
+            else:
+                i += 1
+        elif c == "{" or c == '"':
+            i = _value_end(text, i)
+        else:
+            if c == entry:
+                entry = None
+            i += 1
+        at = _NEXT.search(text, i)
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], " " * (end - start)]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _value_end(text: str, i: int) -> int:
+    """Where the braced or quoted value (or @comment body) opening at i ends (after it)."""
+    quote, depth = text[i] == '"', 0
+    closer = ")" if text[i] == "(" else "}"
+    at = _NEXT_IN_VALUE.search(text, i + 1)
+    while at:
+        j, c = at.start(), at.group()
+        if c == "\\":
+            at = _NEXT_IN_VALUE.search(text, j + 2)
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}" or (c == closer and not quote):
+            if depth == 0:
+                return j + 1
+            depth -= 1
+        elif c == '"' and quote and depth == 0:
+            return j + 1
+        at = _NEXT_IN_VALUE.search(text, j + 1)
+    return len(text)
 
 
 _STAND_IN = "ibid,nokey,{}"  # never a key the parser gives: a key ends at its first comma
@@ -270,7 +392,8 @@ def raw_fields(entry: model.Entry) -> dict[str, str]:
     return fields
 
 
-def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = None) -> Work:
+def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = None,
+                  macros: Macros | None = None) -> Work:
     """One bibtexparser entry as a Work; crossref parents fill in venue and year for display."""
     fields = raw_fields(entry)
     parent: dict[str, str] = {}
@@ -282,54 +405,68 @@ def entry_to_work(entry: model.Entry, by_key: dict[str, model.Entry] | None = No
         for k, v in upper.items():
             parent.setdefault(k, v)
         ref = upper.get("crossref")
-    return fields_to_work(entry.key, entry.entry_type.lower(), fields, parent)
+    return fields_to_work(entry.key, entry.entry_type.lower(), fields, parent, macros)
 
 
-def fields_to_work(key: str, entry_type: str, fields: dict[str, str], parent: dict[str, str] | None = None) -> Work:
-    """Derive the decoded display attributes of a Work from raw BibTeX fields."""
+def fields_to_work(key: str, entry_type: str, fields: dict[str, str], parent: dict[str, str] | None = None,
+                   macros: Macros | None = None) -> Work:
+    """Derive the decoded display attributes of a Work from raw BibTeX fields (with the
+    macros its file defines)."""
     parent = parent or {}
+    german = language_is_german(fields) or (not fields.get("langid") and not fields.get("language")
+                                            and language_is_german(parent))
+
+    def shown(value: str) -> str:
+        return decode(value, macros, german)
 
     def get(name: str) -> str:
         return fields.get(name) or parent.get(name) or ""
 
-    title = decode(fields.get("title", ""))
+    title = shown(fields.get("title", ""))
     if fields.get("subtitle"):
-        title = f"{title}: {decode(fields['subtitle'])}" if title else decode(fields["subtitle"])
+        title = f"{title}: {shown(fields['subtitle'])}" if title else shown(fields["subtitle"])
     people = fields.get("author") or fields.get("editor") or ""
     venue_raw = next((fields[f] for f in _VENUE_FIELDS if fields.get(f)), "")
     if not venue_raw and parent:
         venue_raw = parent.get("booktitle") or parent.get("title") or ""
     year_match = YEAR.search(get("year") or get("date"))
-    keywords = [k.strip() for k in re.split(r"[;,]", decode(fields.get("keywords", ""))) if k.strip()]
+    keywords = [k.strip() for k in re.split(r"[;,]", shown(fields.get("keywords", ""))) if k.strip()]
     return Work(
         key=key,
         type=entry_type or "misc",
         title=title,
-        authors=[Author(name) for name in parse_names(people)],
+        authors=[Author(name) for name in parse_names(people, macros, german)],
         year=int(year_match.group(1)) if year_match else None,
-        venue=decode(venue_raw),
-        volume=decode(get("volume")),
-        number=decode(get("number") or get("issue")),
-        pages=decode(fields.get("pages", "").replace("--", "-")),
-        publisher=decode(get("publisher")),
+        venue=shown(venue_raw),
+        volume=shown(get("volume")),
+        number=shown(get("number") or get("issue")),
+        pages=shown(fields.get("pages", "").replace("--", "-")),
+        publisher=shown(get("publisher")),
         doi=fields.get("doi", "").strip(),
         url=fields.get("url", "").strip(),
-        abstract=decode(fields.get("abstract", "")),
+        abstract=shown(fields.get("abstract", "")),
         keywords=keywords,
         fields=fields,
     )
 
 
-def parse_names(value: str) -> list[str]:
+def parse_names(value: str, macros: Macros | None = None, german: bool = False) -> list[str]:
     """`Wang, Li and D{\\"u}rer, A.` -> [`Li Wang`, `A. Dürer`]."""
     if not value.strip():
         return []
+    if "\\" in value or "`" in value:
+        value = expand(value, macros, german)
     return [name for name in map(_display_name, split_multiple_persons_names(value)) if name]
 
 
 @lru_cache(maxsize=262144)
 def _display_name(person: str) -> str:
     """One BibTeX name as it reads: `von Neumann, John` -> `John von Neumann` (names repeat: cached)."""
+    extended = extended_parts(person)
+    if extended is not None:
+        given = extended.get("given") or extended.get("given-i", "")
+        return decode(display_from_parts(given, extended.get("family", ""), extended.get("prefix", ""),
+                                         extended.get("suffix", "")))
     try:
         parts = parse_single_name_into_parts(person, strict=False)
         text = " ".join(parts.first + parts.von + parts.last)

@@ -16,8 +16,8 @@ from pathlib import Path
 from ..models import Author, Work
 from .batch import Batch, FormatError, Problem
 from .keys import YEAR, given_key, make_key, unique_key
+from .names import bibtex_parts, display_from_parts, split_name
 from .textfile import read_text
-from .names import display_from_parts, split_name
 
 
 # CSL type -> BibTeX entry type
@@ -210,8 +210,12 @@ def work_to_item(work: Work) -> dict:
     item: dict = {"id": work.key, "type": CSL_TYPES.get(work.type, "document"), "title": work.title}
     if work.authors:
         people = []
+        given = bibtex_parts(work)
         for author in work.authors:
-            parts = split_name(author.name)
+            parts = given.get(author.name, split_name(author.name)) if given else split_name(author.name)
+            if parts is None:
+                people.append({"literal": author.name})
+                continue
             if not parts.given and not parts.particle:
                 people.append({"literal": author.name} if " " in author.name else {"family": author.name})
                 continue

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .macros import Macros, expand
+
 _LATEX_CHARS = re.compile(r"[\\{}$~]|--")
 _SPACE = re.compile(r"\s+")
 
@@ -17,13 +19,21 @@ def _converter():
     return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
 
 
-def decode(value: str) -> str:
-    """Decoded Unicode for a BibTeX field value; plain values pass untouched (fast)."""
+def decode(value: str, macros: Macros | None = None, german: bool = False) -> str:
+    """Decoded Unicode for a BibTeX field value; plain values pass untouched (fast). The
+    file's `macros`, the built-in ones and quotation ligatures (German ones for `german`
+    entries) are expanded first (see macros.py)."""
     if not value:
         return ""
+    value = expand(value, macros, german) if macros is not None and macros.defined else _expand_cached(value, german)
     if _LATEX_CHARS.search(value):
         value = _decode_latex(value)
     return _SPACE.sub(" ", value).strip()
+
+
+@lru_cache(maxsize=65536)
+def _expand_cached(value: str, german: bool) -> str:
+    return expand(value, None, german)
 
 
 @lru_cache(maxsize=65536)

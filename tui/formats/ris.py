@@ -16,8 +16,8 @@ import rispy
 from ..models import Author, Work, page_range
 from .batch import Batch, Problem
 from .keys import YEAR, given_key, make_key, unique_key
+from .names import bibtex_parts, split_name
 from .textfile import read_text
-from .names import split_name
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: |$)(.*)$")
 _DOI = re.compile(r"\b(10\.\d{4,9}/\S+)")
@@ -174,7 +174,9 @@ def work_to_record(work: Work) -> dict:
     """A work as a rispy record (`ID` carries the citation key, so a re-import keeps it)."""
     record: dict = {"type_of_reference": RIS_TYPES.get(work.type, "GEN"), "id": work.key}
     if work.authors:
-        record["authors"] = [split_name(a.name).inverted for a in work.authors]
+        given = bibtex_parts(work)
+        parts = [given.get(a.name, split_name(a.name)) if given else split_name(a.name) for a in work.authors]
+        record["authors"] = [a.name if p is None else p.inverted for a, p in zip(work.authors, parts)]
     record["title"] = work.title
     if work.venue:
         record["secondary_title"] = work.venue

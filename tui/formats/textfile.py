@@ -15,7 +15,19 @@ _DECLARED = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)\s*$", re.M)
 
 
 def read_text(path: Path, encoding: str | None = None) -> str:
-    """Read a text file, honouring a BOM; anything but UTF-8 needs `encoding`."""
+    """Read a text file, honouring a BOM (see read_file)."""
+    return read_file(path, encoding)[0]
+
+
+def read_file(path: Path, encoding: str | None = None) -> tuple[str, str | None]:
+    """A text file's text, and the encoding it was read in when that was a guess (else None).
+
+    Told reliably: `encoding`, a BOM, UTF-16 (its NUL bytes), JabRef's `% Encoding:` line,
+    UTF-8 itself. A file that is none of those and says nothing is read in the encoding a
+    detector finds likely, Windows-1252 first (see `guess`): the caller says so, and
+    `encoding` reads it otherwise. A file that declares an encoding it is not in, or starts
+    with a UTF-8 BOM and is not UTF-8, or is UTF-8 with a broken character among good ones,
+    is refused (nothing is guessed for a file that says what it is)."""
     try:
         data = path.read_bytes()
     except IsADirectoryError:
@@ -28,15 +40,15 @@ def read_text(path: Path, encoding: str | None = None) -> str:
         raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if encoding:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), None
         except LookupError:
             raise FormatError(f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as exc:
             raise FormatError(f"{path}: not valid {encoding} (byte {exc.start})") from None
     if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(path, data, "utf-8-sig", "UTF-8")
+        return _decode(path, data, "utf-8-sig", "UTF-8"), None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode(path, data, "utf-16", "UTF-16")
+        return _decode(path, data, "utf-16", "UTF-16"), None
     for magic, kind in _BINARY:
         if data.startswith(magic):
             raise FormatError(f"{path}: {kind}, not a text file ibid can import")
@@ -44,7 +56,7 @@ def read_text(path: Path, encoding: str | None = None) -> str:
     if declared:
         # JabRef writes `% Encoding: windows-1252` on the first line: a reliable answer.
         try:
-            return data.decode(declared.group(1).decode("ascii"))
+            return data.decode(declared.group(1).decode("ascii")), None
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong or unknown declaration: treat the file as undeclared
     if data[:200].count(b"\x00") * 4 >= min(len(data), 200):
@@ -52,12 +64,55 @@ def read_text(path: Path, encoding: str | None = None) -> str:
         head = data[:200]
         order = "utf-16-be" if head[0::2].count(0) > head[1::2].count(0) else "utf-16-le"
         try:
-            return data.decode(order)
+            return data.decode(order), None
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192] and not _decodes(data, "utf-8"):
         raise FormatError(f"{path}: a binary file, not text ibid can import")
-    return _decode(path, data, "utf-8", "UTF-8")
+    if declared or _faulty_utf8(data):
+        return _decode(path, data, "utf-8", "UTF-8"), None
+    codec = guess(data)
+    if codec is None:
+        return _decode(path, data, "utf-8", "UTF-8"), None
+    return data.decode(codec), codec
+
+
+def _faulty_utf8(data: bytes) -> bool:
+    """UTF-8 with a fault (cut short, a tool that wrote another encoding into it), rather than
+    a file in another encoding: its characters beyond ASCII mostly decode as UTF-8 (a legacy
+    encoding's bytes make a valid UTF-8 pair now and then, rarely three to one)."""
+    text = data.decode("utf-8", errors="replace")
+    faults = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 127) - faults
+    return good >= 3 * faults
+
+
+# the encodings a file is most likely in, among those the detector finds about as likely:
+# Western European first (BibTeX files made on Windows), then the common East Asian, Greek,
+# Cyrillic, Central European
+_LIKELY = ["cp1252", "gb18030", "cp932", "big5", "cp1253", "cp1251", "cp1250", "cp949", "cp1254",
+           "cp1257", "iso8859_15", "latin_1"]
+
+
+def guess(data: bytes) -> str | None:
+    """The encoding of text that is not UTF-8 and does not say: of those charset-normalizer
+    finds least garbled (within 0.1 of the best), the most common; Windows-1252 for a few
+    bytes beyond ASCII; None if none fits."""
+    from charset_normalizer import from_bytes
+
+    if len(data) - len(data.translate(None, bytes(range(0x80, 0x100)))) < 8 and _decodes(data, "cp1252"):
+        return "cp1252"  # a few bytes beyond ASCII: too few for a detector to be sure of
+    matches = [m for m in from_bytes(data) if m.encoding not in ("utf_8", "ascii")]
+    if not matches:
+        return "cp1252" if _decodes(data, "cp1252") else None
+    best = min(m.chaos for m in matches)
+    close = [m.encoding for m in matches if m.chaos <= best + 0.1]
+    close += [alias for m in matches if m.chaos <= best + 0.1 for alias in m.could_be_from_charset]
+    ranked = sorted(set(close), key=lambda c: (_LIKELY.index(c) if c in _LIKELY else len(_LIKELY), c not in close[:1]))
+    for codec in ranked:
+        if _decodes(data, codec):
+            return codec
+    return None
 
 
 def _decodes(data: bytes, codec: str) -> bool:
