@@ -68,7 +68,7 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
     # @strings (and @preamble macros) of one file serve the files after it, as in BibTeX
     shared = None
     if len(files) > 1:
-        from .formats.bibtex import Definitions
+        from ..formats.bibtex import Definitions
 
         shared = Definitions()
     for path in files:
