@@ -13,7 +13,8 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import assert_no_traceback, assert_one_error_line, ibid, require_shared_data, snapshot
+from tests.conftest import (assert_no_traceback, assert_one_error_line, ibid, require_shared_data, seeded_catalogue,
+                            snapshot)
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -27,12 +28,9 @@ SIMILAR_TITLES = [
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """A catalogue made on first run (from the seeds)."""
-    path = tmp_path / "catalog.db"
-    result = ibid("search", "--db", path, "SCO")
-    assert result.exit_code == 0, result.output
-    return path
+def db(seeded_db: Path) -> Path:
+    """A catalogue holding the seeds (as `ibid` first opens on its default one)."""
+    return seeded_db
 
 
 def check_seed_json(works: list[dict]) -> None:
@@ -71,10 +69,10 @@ def test_fresh_catalogue_as_python_m_tui(tmp_path: Path):
 
 
 def test_ibid_db_environment_variable(tmp_path: Path):
-    path = tmp_path / "env.db"
+    path = seeded_catalogue(tmp_path / "env.db")
     result = ibid("search", "SCO", env={"IBID_DB": str(path)})
     assert result.exit_code == 0 and "Wang2020China" in result.stdout
-    assert path.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["env.db"]
 
 
 def test_group_level_db_option(db: Path):
