@@ -23,12 +23,9 @@ BIBLATEX = "bib/biblatex/biblatex-examples.bib"
 @pytest.fixture
 def examples(tmp_path) -> tuple[Path, Path]:
     """A catalogue holding biblatex-examples.bib, and the file."""
-    from tui.store import Store
-
     path = require_shared_data(BIBLATEX)
     db = tmp_path / "catalog.db"
-    Store(db).close()  # an empty catalogue: not seeded
-    result = ibid("--db", db, "import", path)
+    result = ibid("--db", db, "import", path)  # a new catalogue: the file's works only
     assert result.exit_code == 0, result.output
     return db, path
 

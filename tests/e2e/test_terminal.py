@@ -81,9 +81,11 @@ def open_last_link(pane: Pane) -> tuple[str, str]:
 
 
 def test_fresh_catalogue_opens_on_the_seed_record_and_q_quits(start_ibid, tmp_path):
-    db = tmp_path / "new.db"
-    assert not db.exists()
-    pane = start_ibid(db)
+    """`ibid` in an empty folder, no catalogue named: the README's first command. The default
+    ./catalog.db is made from seeds/ and opens on their record page."""
+    db = tmp_path / "catalog.db"
+    assert list(tmp_path.iterdir()) == []
+    pane = start_ibid(None)
     wanted = [SEED_TITLE, SEED_VENUE, "Li Wang, Jilin University", "No citations found.",
               "No references found.", *SEED_SIMILAR, FOOTER_END]
 
