@@ -5,8 +5,9 @@
 1. A throwaway venv, `bench/out/cobib-venv`, with `pip install cobib` (the newest on PyPI;
    made once, reused; --fresh makes it again).
 2. The works: `bench/out/N.jsonl` (`bench/generate.py N`, made when missing) imported into a
-   new ibid catalogue `bench/out/cmp-N.db` with `ibid import` (a new catalogue also holds its
-   5 seed works), then `ibid export` of it as BibTeX, `bench/out/cmp-N.bib`: what coBib gets.
+   new ibid catalogue `bench/out/cmp-N.db` with `ibid import` (the file's works only; before
+   issue 22 a new catalogue also held the 5 seed works), then `ibid export` of it as BibTeX,
+   `bench/out/cmp-N.bib`: what coBib gets.
    All three are made once and reused (delete them to start again).
 3. coBib gets its own home, `bench/out/cobib-home/` (config file, database, cache, logs: its
    XDG folders point there, nothing of the user's is read or written), and the BibTeX goes
@@ -70,7 +71,7 @@ def ibid_catalogue(n: int) -> tuple[Path, Path]:
         subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(n), str(jsonl)], check=True,
                        cwd=ROOT, stdout=subprocess.DEVNULL)
     db, bib = OUT / f"cmp-{n}.db", OUT / f"cmp-{n}.bib"
-    if not db.exists():  # as a user makes it: a new catalogue (its 5 seed works) and `ibid import`
+    if not db.exists():  # as a user makes it: `ibid import` into a new, empty catalogue
         subprocess.run([IBID, "--db", str(db), "import", str(jsonl)], check=True)
         bib.unlink(missing_ok=True)
     if not bib.exists():

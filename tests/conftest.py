@@ -51,6 +51,22 @@ def fresh_db(tmp_path: Path):
         store.close()
 
 
+def seeded_catalogue(path: Path) -> Path:
+    """A catalogue at `path` built from seeds/, as `ibid` builds its default one on first run
+    (only that one: a catalogue any other way creates starts empty)."""
+    from tui.seeds import seed
+
+    with Store(path) as store:
+        assert seed(store) == 5
+    return path
+
+
+@pytest.fixture
+def seeded_db(tmp_path: Path) -> Path:
+    """A catalogue holding the seed record page's five works, in a temporary folder."""
+    return seeded_catalogue(tmp_path / "catalog.db")
+
+
 # ---------------------------------------------------------------- the command line, in process
 
 def ibid(*args: str, env: dict | None = None) -> Result:

@@ -13,7 +13,8 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import assert_no_traceback, assert_one_error_line, ibid, require_shared_data, snapshot
+from tests.conftest import (assert_no_traceback, assert_one_error_line, ibid, require_shared_data, seeded_catalogue,
+                            snapshot)
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -27,12 +28,9 @@ SIMILAR_TITLES = [
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """A catalogue made on first run (from the seeds)."""
-    path = tmp_path / "catalog.db"
-    result = ibid("search", "--db", path, "SCO")
-    assert result.exit_code == 0, result.output
-    return path
+def db(seeded_db: Path) -> Path:
+    """A catalogue holding the seeds (as `ibid` first opens on its default one)."""
+    return seeded_db
 
 
 def check_seed_json(works: list[dict]) -> None:
@@ -52,29 +50,88 @@ def check_seed_json(works: list[dict]) -> None:
 # ---------------------------------------------------------------------------- first run
 
 
-def test_fresh_catalogue_search_sco_json(tmp_path: Path):
-    path = tmp_path / "catalog.db"
-    result = ibid("search", "--db", path, "SCO", "--json")
-    assert result.exit_code == 0 and result.stderr == ""
-    check_seed_json(json.loads(result.stdout))
-    assert path.exists()
+@pytest.fixture
+def browser(monkeypatch) -> list[tuple[str, list[str]]]:
+    """`ibid` with no command opens the browser: here it records the catalogue it was given
+    (file name and keys) instead of taking over the terminal."""
+    from tui.app import IbidApp
+
+    opened: list[tuple[str, list[str]]] = []
+
+    def run(app: IbidApp) -> None:
+        opened.append((app.store.path.name, keys(app.store.path)))
+
+    monkeypatch.setattr(IbidApp, "run", run)
+    return opened
 
 
-def test_fresh_catalogue_as_python_m_tui(tmp_path: Path):
-    """The real entry point, from a folder that is not the repository, with --db."""
-    path = tmp_path / "catalog.db"
-    proc = subprocess.run([sys.executable, "-m", "tui", "--db", str(path), "search", "SCO", "--json"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+def keys(db: Path) -> list[str]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return sorted(row[0] for row in conn.execute("SELECT key FROM works"))
+    finally:
+        conn.close()
+
+
+SEED_KEYS = sorted(["Wang2020China", "Ciborek2019New", "Zhang2009Factors", "Hu2006Culture", "Cheng2005Reflection"])
+
+
+def test_the_browser_on_the_default_catalogue_starts_from_the_seeds(tmp_path: Path, monkeypatch, browser):
+    """`ibid` with no catalogue named: ./catalog.db is created from seeds/ (the README's first
+    command), and `ibid search` then finds the seed record in it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IBID_DB", raising=False)
+    result = ibid()
+    assert result.exit_code == 0, result.output
+    assert browser == [("catalog.db", SEED_KEYS)]
+    assert keys(tmp_path / "catalog.db") == SEED_KEYS
+    found = ibid("search", "SCO", "--json")
+    assert found.exit_code == 0 and found.stderr == ""
+    check_seed_json(json.loads(found.stdout))
+    # opened again it is the user's catalogue: nothing is added twice
+    assert ibid().exit_code == 0 and browser[-1] == ("catalog.db", SEED_KEYS)
+
+
+@pytest.mark.parametrize("args, env", [
+    (["--db", "new.db"], {}),                       # the browser on a new --db path
+    ([], {"IBID_DB": "new.db"}),                    # the browser on a new $IBID_DB
+    (["--db", "new.db", "search", "SCO"], {}),      # any command, on any new path
+    (["search", "SCO", "--db", "new.db"], {}),
+    (["search", "SCO"], {"IBID_DB": "new.db"}),
+    (["search", "SCO"], {}),                        # a command on the default path too
+], ids=["browser-db", "browser-env", "group-db", "command-db", "command-env", "command-default"])
+def test_every_other_new_catalogue_starts_empty(tmp_path: Path, monkeypatch, browser, args, env):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IBID_DB", raising=False)
+    result = ibid(*args, env=env)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    made = tmp_path / ("catalog.db" if args == ["search", "SCO"] and not env else "new.db")
+    assert keys(made) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [made.name]
+    if "search" in args:
+        assert result.stdout == "No works found.\n"
+    else:
+        assert browser == [(made.name, [])]
+
+
+def test_import_into_a_new_catalogue_gives_only_the_files_works(tmp_path: Path):
+    """The real entry point (`python -m tui`), from a folder that is not the repository:
+    someone starting their own library gets the works they imported and no others."""
+    proc = subprocess.run([sys.executable, "-m", "tui", "import", str(FIXTURES / "small.bib"), "--db", "new.db"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={k: v for k, v in os.environ.items() if k != "IBID_DB"})
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    check_seed_json(json.loads(proc.stdout))
+    assert "5 added, 0 updated, 1 duplicates, 0 renamed, 0 refused" in proc.stdout
+    assert keys(tmp_path / "new.db") == ["Doe2020", "Goedel1931", "Proc1936", "Turing1936", "Twice1999"]
+    assert not (tmp_path / "catalog.db").exists()
 
 
 def test_ibid_db_environment_variable(tmp_path: Path):
-    path = tmp_path / "env.db"
+    path = seeded_catalogue(tmp_path / "env.db")
     result = ibid("search", "SCO", env={"IBID_DB": str(path)})
     assert result.exit_code == 0 and "Wang2020China" in result.stdout
-    assert path.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["env.db"]
 
 
 def test_group_level_db_option(db: Path):

@@ -10,7 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 import bibtexparser
 import pytest
 
-from tests.conftest import assert_no_traceback, assert_one_error_line, ibid, require_shared_data, snapshot
+from tests.conftest import (assert_no_traceback, assert_one_error_line, ibid, require_shared_data, seeded_catalogue,
+                            snapshot)
 from tui.attach import files_dir, safe_name
 from tui.formats import csl, ris
 from tui.formats.bibtex import parse_names
@@ -22,12 +23,9 @@ BIBLATEX = "bib/biblatex/biblatex-examples.bib"
 @pytest.fixture
 def examples(tmp_path) -> tuple[Path, Path]:
     """A catalogue holding biblatex-examples.bib, and the file."""
-    from tui.store import Store
-
     path = require_shared_data(BIBLATEX)
     db = tmp_path / "catalog.db"
-    Store(db).close()  # an empty catalogue: not seeded
-    result = ibid("--db", db, "import", path)
+    result = ibid("--db", db, "import", path)  # a new catalogue: the file's works only
     assert result.exit_code == 0, result.output
     return db, path
 
@@ -92,7 +90,7 @@ def test_import_ris_and_csl_json_from_the_command_line(tmp_path):
 
 
 def test_show_formats_references_and_ris(tmp_path):
-    db = tmp_path / "catalog.db"
+    db = seeded_catalogue(tmp_path / "catalog.db")
     apa = ibid("--db", db, "show", "Wang2020China", "--format", "apa")
     assert apa.exit_code == 0
     assert apa.stdout == ("Wang, L. (2020). China and Russia in the SCO: Consensus & divergence. "
@@ -104,7 +102,7 @@ def test_show_formats_references_and_ris(tmp_path):
 
 
 def test_openurl_needs_a_resolver_and_then_carries_the_work(tmp_path):
-    db = tmp_path / "catalog.db"
+    db = seeded_catalogue(tmp_path / "catalog.db")
     config = Path(os.environ["IBID_CONFIG"])
     result = ibid("--db", db, "show", "Wang2020China", "--format", "openurl")
     message = assert_one_error_line(result)
@@ -158,7 +156,7 @@ def test_safe_names_never_leave_the_folder(key, filename):
 
 
 def test_attach_refuses_what_it_cannot_copy_and_changes_nothing(tmp_path):
-    db = tmp_path / "catalog.db"
+    db = seeded_catalogue(tmp_path / "catalog.db")
     assert ibid("--db", db, "show", "Wang2020China").exit_code == 0
     before = snapshot(db)
     for args, words in (
@@ -193,7 +191,7 @@ def test_a_key_with_path_characters_is_archived_inside_the_folder(tmp_path):
 
 
 def test_undo_takes_back_an_archived_copy(tmp_path):
-    db = tmp_path / "catalog.db"
+    db = seeded_catalogue(tmp_path / "catalog.db")
     pdf = tmp_path / "a.pdf"
     pdf.write_bytes(b"%PDF-1.4")
     assert ibid("--db", db, "attach", "Wang2020China", pdf).exit_code == 0

@@ -29,9 +29,10 @@ def seed(store: Store) -> int:
     return added
 
 
-def open_catalogue(path: str | Path, read_only: bool = False) -> Store:
-    """Open a catalogue; a new one is built from the seeds so a new user sees a real record."""
+def open_catalogue(path: str | Path, read_only: bool = False, seeded: bool = True) -> Store:
+    """Open a catalogue; a new one is built from the seeds (unless not `seeded`: then it
+    starts empty) so a new user sees a real record."""
     store = Store(path, read_only=read_only)
-    if store.created:
+    if seeded and store.created:
         seed(store)
     return store

@@ -288,13 +288,15 @@ def ibid() -> str:
 
 @pytest.fixture
 def start_ibid(tmux, ibid, tmp_path):
-    """Start `ibid --db DB [args]` in a private tmux server; the server is killed afterwards."""
+    """Start `ibid --db DB [args]` in a private tmux server, in `tmp_path`; the server is killed
+    afterwards. With `db` None, no `--db` (and no `$IBID_DB`): the default `./catalog.db`."""
     panes: list[Pane] = []
 
-    def start(db: Path, *args: str) -> Pane:
+    def start(db: Path | None, *args: str) -> Pane:
         pane = Pane(f"ibid-e2e-{os.getpid()}-{uuid.uuid4().hex[:10]}", tmp_path)
         panes.append(pane)
-        command = " ".join(shlex.quote(a) for a in (ibid, "--db", str(db), *args))
+        named = () if db is None else ("--db", str(db))
+        command = " ".join(shlex.quote(a) for a in (ibid, *named, *args))
         # The shell stays a while after ibid exits, so the exit status can be read on screen.
         pane.start(f"{command}; echo EXIT=$?; sleep 30")
         return pane

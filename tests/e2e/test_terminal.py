@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.conftest import SHARED_DATA, require_shared_data
+from tests.conftest import SHARED_DATA, require_shared_data, seeded_catalogue
 
 from .conftest import (FOOTER_END, HOSTILE_BIB, SEPARATOR, Pane, decode_line, footer, import_into,
                        letter_keys_in_footer, record_first_line, record_focused, record_loaded, record_pane,
@@ -81,9 +81,11 @@ def open_last_link(pane: Pane) -> tuple[str, str]:
 
 
 def test_fresh_catalogue_opens_on_the_seed_record_and_q_quits(start_ibid, tmp_path):
-    db = tmp_path / "new.db"
-    assert not db.exists()
-    pane = start_ibid(db)
+    """`ibid` in an empty folder, no catalogue named: the README's first command. The default
+    ./catalog.db is made from seeds/ and opens on their record page."""
+    db = tmp_path / "catalog.db"
+    assert list(tmp_path.iterdir()) == []
+    pane = start_ibid(None)
     wanted = [SEED_TITLE, SEED_VENUE, "Li Wang, Jilin University", "No citations found.",
               "No references found.", *SEED_SIMILAR, FOOTER_END]
 
@@ -144,7 +146,7 @@ def test_turing_search_open_a_link_and_back(start_ibid, ibid, tmp_path):
 
 
 def test_author_screen_and_back(start_ibid, tmp_path):
-    pane = start_ibid(tmp_path / "new.db")
+    pane = start_ibid(seeded_catalogue(tmp_path / "new.db"))
     wait_for(pane, record_loaded(SEED_TITLE))
 
     for leave in ("BSpace", "Escape"):
@@ -215,7 +217,7 @@ def test_back_shows_the_link_you_came_from(start_ibid, ibid, tmp_path):
 
 
 def test_record_page_and_list_cursor_are_styled(start_ibid, tmp_path):
-    pane = start_ibid(tmp_path / "new.db")
+    pane = start_ibid(seeded_catalogue(tmp_path / "new.db"))
     wait_for(pane, record_loaded(SEED_TITLE))
     escaped = pane.capture(escapes=True)
     problems = []
@@ -236,7 +238,7 @@ def test_record_page_and_list_cursor_are_styled(start_ibid, tmp_path):
 
 
 def test_typing_straight_after_slash_reaches_the_search_box(start_ibid, tmp_path):
-    pane = start_ibid(tmp_path / "new.db")
+    pane = start_ibid(seeded_catalogue(tmp_path / "new.db"))
     wait_for(pane, record_loaded(SEED_TITLE))
     pane.type("/Turing")  # one write, as a paste or a fast typist on a busy machine sends it
     wait_for(pane, lambda s: "Turing" in screen_lines(s)[2], timeout=5, what="'Turing' in the search box")
@@ -246,7 +248,7 @@ def test_b_copies_the_bibtex_into_the_tmux_buffer(start_ibid, tmp_path):
     """`b` sends the BibTeX by OSC 52; with set-clipboard on, tmux keeps it as a paste buffer."""
     import bibtexparser
 
-    pane = start_ibid(tmp_path / "new.db")
+    pane = start_ibid(seeded_catalogue(tmp_path / "new.db"))
     pane.tmux("set-option", "-g", "set-clipboard", "on")
     wait_for(pane, record_loaded(SEED_TITLE))
     pane.keys("b")
@@ -270,7 +272,7 @@ def test_mark_export_and_archive_in_a_real_terminal(start_ibid, tmp_path):
     from tui.attach import files_dir
     from tui.formats import ris
 
-    db = tmp_path / "new.db"
+    db = seeded_catalogue(tmp_path / "new.db")
     pane = start_ibid(db)
     wait_for(pane, record_loaded(SEED_TITLE))
     pane.keys("Space", "Space")

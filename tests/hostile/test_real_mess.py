@@ -208,7 +208,8 @@ def test_policies_on_a_real_file(policy: str, tmp_path: Path):
     first = ibid("import", "--db", db, path)
     n = summary(first)["added"]
     assert n > 80
-    before, had = snapshot(db), count(db)  # the 5 seed works and the file's
+    before, had = snapshot(db), count(db)
+    assert had == n  # a new catalogue: the file's works only
     result = ibid("import", "--db", db, "--on-duplicate", policy, path)
     assert result.exit_code == 0
     s = summary(result)

@@ -22,9 +22,10 @@ from ..store import Store, StoreError
 DEFAULT_DB = "catalog.db"
 
 
-def default_db() -> str:
-    """`IBID_DB`, or `catalog.db` in the current directory."""
-    return os.environ.get("IBID_DB") or DEFAULT_DB
+def named_db(ctx: click.Context, db: Path | None) -> Path | None:
+    """The catalogue the user named: `--db` on the command or the group, else `$IBID_DB`."""
+    named = db or ctx.find_root().params.get("db") or os.environ.get("IBID_DB")
+    return Path(named) if named else None
 
 
 # json.dumps escapes C0 controls; these it leaves raw: DEL, C1 (0x9b is a CSI), bidi overrides
@@ -51,17 +52,24 @@ def db_option(func: Callable) -> Callable:
                         help="Catalogue file (default: $IBID_DB or ./catalog.db).")(func)
 
 
-def open_store(ctx: click.Context, db: Path | None, read_only: bool | None, must_exist: bool = False) -> Store:
-    """The catalogue named on the command line; a new one is seeded."""
+def open_store(ctx: click.Context, db: Path | None, read_only: bool | None, must_exist: bool = False,
+               browser: bool = False) -> Store:
+    """The catalogue named on the command line.
+
+    A new catalogue starts empty, except the default one the browser opens (`ibid` with no
+    command, no `--db` and no `$IBID_DB`): that one is built from `seeds/` so a new user sees
+    a real record page at once. Someone starting their own library with `ibid import`, `ibid
+    add` or `--db NEW` gets no works they did not ask for."""
     from ..seeds import open_catalogue
 
     root = ctx.find_root().params
-    path = Path(db or root.get("db") or default_db())
+    named = named_db(ctx, db)
+    path = named or Path(DEFAULT_DB)
     ro = bool(read_only if read_only is not None else root.get("read_only"))
     if must_exist and not path.exists():
         fail(f"{path}: no such catalogue")
     try:
-        store = open_catalogue(path, read_only=ro)
+        store = open_catalogue(path, read_only=ro, seeded=browser and named is None)
     except (StoreError, FormatError) as exc:
         fail(str(exc))
     ctx.call_on_close(store.close)
@@ -118,7 +126,7 @@ def main(ctx: click.Context, db: Path | None, read_only: bool | None) -> None:
     With no command, opens the browser on the catalogue.
     """
     if ctx.invoked_subcommand is None:
-        store = open_store(ctx, db, read_only)
+        store = open_store(ctx, db, read_only, browser=True)
         # No garbage collection while Textual is imported and the browser starts (see
         # IbidApp.on_mount): its many new objects made the collector run again and again.
         enabled = gc.isenabled()
