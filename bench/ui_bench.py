@@ -63,7 +63,8 @@ from _common import OUT, header  # noqa: E402
 from tui.app import IbidApp  # noqa: E402
 from tui.listing import SEARCH_CAP  # noqa: E402
 from tui.screens.main import MainScreen, load_page  # noqa: E402
-from tui.store import INDEX_DELAY, Store  # noqa: E402
+from tui.store import Store  # noqa: E402
+from tui.store.index import INDEX_DELAY  # noqa: E402
 from tui.widgets.work_list import WorkList  # noqa: E402
 
 # typed a letter at a time: one letter, two letters, prefixes, the most frequent words
