@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import FormatError, Problem
+from .textfile import read_bytes
 
 MAX_BYTES = 50 * 1024 * 1024  # a manuscript, its .aux or .bcf, is never near this
 SUFFIXES = {".aux": "aux", ".bcf": "bcf", ".tex": "tex", ".ltx": "tex",
@@ -82,20 +83,7 @@ def cited_keys(*paths: Path | str) -> Cited:
 def _read(path: Path, cited: Cited) -> str:
     """The file as text: refused whole (FormatError) when missing, binary or too large;
     bytes that are not UTF-8 replaced, and said."""
-    try:
-        if path.is_dir():
-            raise FormatError(f"{path}: is a directory, not a file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:  # said before reading a byte of it
-            raise FormatError(f"{path}: {size / 1e6:.0f} MB, too large for a manuscript "
-                              f"(ibid reads up to {MAX_BYTES // (1024 * 1024)} MB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FormatError(f"{path}: no such file") from None
-    except PermissionError:
-        raise FormatError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_bytes(path, MAX_BYTES, "a manuscript")  # (its size said before a byte is read)
     if b"\x00" in data:
         raise FormatError(f"{path}: a binary file, not a manuscript")
     if data.startswith(b"\xef\xbb\xbf"):

@@ -8,10 +8,29 @@ from pathlib import Path
 
 from .batch import FormatError
 
-
 _BINARY = [(b"%PDF", "a PDF"), (b"\x1f\x8b", "gzip-compressed (decompress it first)"),
            (b"PK\x03\x04", "a zip archive"), (b"SQLite format 3\x00", "a SQLite database")]
 _DECLARED = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)\s*$", re.M)
+
+
+def read_bytes(path: Path, most: int | None = None, what: str = "a file") -> bytes:
+    """A file's bytes, or FormatError in one line (no such file, a folder, no permission; with
+    `most`, a file larger than that, said before a byte of it is read)."""
+    try:
+        if path.is_dir():
+            raise FormatError(f"{path}: is a directory, not a file")
+        if most is not None:
+            size = path.stat().st_size
+            if size > most:
+                raise FormatError(f"{path}: {size / 1e6:.0f} MB, too large for {what} "
+                                  f"(ibid reads up to {most // (1024 * 1024)} MB)")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such file") from None
+    except PermissionError:
+        raise FormatError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def read_text(path: Path, encoding: str | None = None) -> str:
@@ -28,16 +47,7 @@ def read_file(path: Path, encoding: str | None = None) -> tuple[str, str | None]
     `encoding` reads it otherwise. A file that declares an encoding it is not in, or starts
     with a UTF-8 BOM and is not UTF-8, or is UTF-8 with a broken character among good ones,
     is refused (nothing is guessed for a file that says what it is)."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise FormatError(f"{path}: is a directory, not a file") from None
-    except FileNotFoundError:
-        raise FormatError(f"{path}: no such file") from None
-    except PermissionError:
-        raise FormatError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_bytes(path)
     if encoding:
         try:
             return data.decode(encoding), None
