@@ -34,7 +34,7 @@ from __future__ import annotations
 from .browse import Browse
 from .clock import now, today
 from .connection import Connection
-from .errors import Cancelled, StoreError
+from .errors import Cancelled, Gone, StoreError
 from .exports import Exports, KeptExport
 from .graph import Graph
 from .identifiers import Identifiers
@@ -47,7 +47,7 @@ from .usage import Usage, files_dir
 from .words import Words
 from .works import Works
 
-__all__ = ["Cancelled", "ImportSummary", "KeptExport", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
+__all__ = ["Cancelled", "Gone", "ImportSummary", "KeptExport", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
 
 
 class Store(Search, Orders, Words, Browse, Graph, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):

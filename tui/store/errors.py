@@ -9,3 +9,8 @@ class StoreError(Exception):
 
 class Cancelled(Exception):
     """A read given a `cancel` check was abandoned because the check said so (not an error)."""
+
+
+class Gone(StoreError):
+    """The work or author asked for is no longer in the catalogue (deleted since, by an undo or
+    another process): a screen shows what is there instead."""

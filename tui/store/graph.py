@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ..models import Author, AuthorPage, WorkRef
 from .clock import now
-from .errors import StoreError
+from .errors import Gone, StoreError
 from .works import _ref
 
 
@@ -151,7 +151,7 @@ class Graph:
         """An author by id."""
         rows = self._read("SELECT id, name, affiliation, orcid FROM authors WHERE id = ?", (author_id,))
         if not rows:
-            raise StoreError(f"author #{author_id} is no longer in the catalogue")
+            raise Gone(f"author #{author_id} is no longer in the catalogue")
         return Author(rows[0][1], rows[0][2], rows[0][0], rows[0][3])
 
     def author_page(self, author_id: int, limit: int = 2000) -> AuthorPage:

@@ -12,7 +12,7 @@ from ..models import ListedReference, Work
 from .clock import now
 from .errors import StoreError
 
-# (kind, normal form) pairs a reference names: what `reference_list` keeps of it
+# the waiting references that name these works by DOI or arXiv id (kind: doi or arxiv)
 _RESOLVE = """SELECT r.id, r.citing_id, i.work_id FROM identifiers i JOIN reference_list r
               ON r.{kind} = i.value AND r.{kind} != '' AND r.cited_id IS NULL
               WHERE i.kind = '{kind}' AND i.work_id IN ({{marks}})"""
@@ -24,11 +24,10 @@ class Identifiers:
     def _set_identifiers(self, conn: sqlite3.Connection, work_id: int, work: Work, replace: bool = False) -> None:
         if replace:
             conn.execute("DELETE FROM identifiers WHERE work_id = ?", (work_id,))
-        conn.executemany("INSERT OR IGNORE INTO identifiers(work_id, kind, value) VALUES (?, ?, ?)",
-                         [(work_id, kind, value) for kind, value in work_identifiers(work.doi, work.fields)])
+        self._identify_all(conn, [(work_id, work)])
 
     def _identify_all(self, conn: sqlite3.Connection, works: Iterable[tuple[int, Work]]) -> None:
-        """The identifiers of many new works, in one statement (an import)."""
+        """The identifiers of works (many, for an import), in one statement."""
         conn.executemany("INSERT OR IGNORE INTO identifiers(work_id, kind, value) VALUES (?, ?, ?)",
                          [(work_id, kind, value) for work_id, work in works
                           for kind, value in work_identifiers(work.doi, work.fields)])
@@ -77,9 +76,7 @@ class Identifiers:
                 cited = None
                 for kind, value in (("doi", doi), ("arxiv", arxiv)):
                     if value and cited is None:
-                        row = conn.execute("SELECT work_id FROM identifiers WHERE kind = ? AND value = ? "
-                                           "ORDER BY work_id LIMIT 1", (kind, value)).fetchone()
-                        cited = row[0] if row else None
+                        cited = self.work_by_identifier(kind, value)  # (this thread's connection: in the transaction)
                 rows.append((work.id, position, text, doi, arxiv, cited))
                 if cited is None:
                     waiting += 1

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ..models import Author, Work, WorkRef, join_names
 from .clock import now
-from .errors import StoreError
+from .errors import Gone, StoreError
 
 LIST_AUTHORS = 3  # names shown in a list row before "et al."
 
@@ -182,7 +182,7 @@ class Works:
         """The work with this row id."""
         rows = self._read(f"SELECT {self._WORK_COLUMNS} FROM works WHERE id = ?", (work_id,))
         if not rows:
-            raise StoreError(f"work #{work_id} is no longer in the catalogue")
+            raise Gone(f"work #{work_id} is no longer in the catalogue")
         return self._work_from_row(rows[0])
 
     def works(self, ids: Iterable[int] | None = None, batch: int = 500) -> Iterator[Work]:
