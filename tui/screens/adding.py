@@ -8,7 +8,6 @@ import threading
 
 from textual import work
 
-from ..config import ConfigError, load_config
 from ..safe import printable
 from ..store import StoreError
 from .prompt import PromptScreen
@@ -37,19 +36,22 @@ class AddByIdentifier:
     def add_listed_reference(self, ref_id: int) -> None:
         """`enter` on a reference the work's source listed, not in the catalogue: fetch and add
         it; the reference list links it as it arrives."""
-        if not self._writable("added"):
-            return
+        if self._writable("added"):
+            self._read_listed(ref_id)
+
+    @work(thread=True, exit_on_error=False, group="add")
+    def _read_listed(self, ref_id: int) -> None:
         try:
             listed = self.store.listed_reference(ref_id)
         except StoreError as exc:
-            self.notify(printable(str(exc), False), severity="warning", markup=False)
+            self.app.call_from_thread(self.notify, printable(str(exc), False), severity="warning", markup=False)
             return
         ident = listed.doi or listed.arxiv
         if not ident:
-            self.notify("This reference gives no DOI or arXiv id to fetch it by; add it with n or c/r",
-                        severity="warning")
+            self.app.call_from_thread(self.notify, "This reference gives no DOI or arXiv id to fetch it by; "
+                                      "add it with n or c/r", severity="warning")
             return
-        self._fetch_and_add([ident], stay=True)
+        self.app.call_from_thread(self._fetch_and_add, [ident], None, True)
 
     def fetch_and_link(self, text: str, link: tuple[str, int]) -> None:
         """A picker's identifier: fetched, added and linked in one change."""
@@ -69,10 +71,8 @@ class AddByIdentifier:
         if self._fetching is not None and not self._fetching.is_set():
             self.notify("Still fetching the last ones: wait, or escape to cancel", severity="warning")
             return
-        try:
-            config = load_config()
-        except ConfigError as exc:
-            self.notify(printable(str(exc), False), severity="error", markup=False)
+        config = self._config()
+        if config is None:
             return
         self._fetching = threading.Event()
         what = printable(texts[0], False) if len(texts) == 1 else f"{len(texts)} identifiers"

@@ -18,6 +18,7 @@ from ..safe import printable
 from ..store import StoreError
 from .prompt import PromptScreen
 
+
 class WorkActions:
     """Actions on the work shown (a part of MainScreen): author, links, archive, export, copy."""
 
@@ -61,13 +62,19 @@ class WorkActions:
         self.app.open_url(path.resolve().as_uri())
         self.notify(printable(f"Opening {path}", False), markup=False)
 
+    def _config(self):
+        """The settings, or None after saying in one line what is wrong with the file."""
+        try:
+            return load_config()
+        except ConfigError as exc:
+            self.notify(printable(str(exc), False), severity="error", markup=False)
+            return None
+
     def action_library_link(self) -> None:
         if self.page is None:
             return
-        try:
-            config = load_config()
-        except ConfigError as exc:
-            self.notify(printable(str(exc), False), severity="error", markup=False)
+        config = self._config()
+        if config is None:
             return
         if not config.resolver:
             self.notify(printable(resolver_hint(config.path), False), severity="warning", markup=False, timeout=10)
