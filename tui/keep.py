@@ -51,21 +51,22 @@ def cited_selection(store: Store, files: list[str] | tuple) -> Selection:
     return Selection(sorted(ids, key=lambda i: keys.get(i, "")), missing, problems, len(cited.keys))
 
 
+def narrowed(store: Store, query: str, ids: list[int] | None) -> list[int] | None:
+    """`ids` (None: every work) narrowed to the works a query matches, in the order of `ids`
+    (catalogue order when None). A query given whole: its last word is a word, not a prefix."""
+    if not query.strip():
+        return ids
+    matching = store.search_ids(query + " ", "added", limit=10**9)
+    if ids is None:
+        return matching
+    wanted = set(matching)
+    return [i for i in ids if i in wanted]
+
+
 def export_text(store: Store, export: KeptExport) -> str:
     """What a kept export holds now: its works sorted by key, in its format."""
-    if export.cited_in:
-        ids = cited_selection(store, export.cited_in).ids
-        if ids is not None and export.query.strip():
-            matching = set(store.search_ids(export.query + " ", "added", limit=10**9))
-            ids = [i for i in ids if i in matching]
-    else:
-        ids = store.search_ids(export.query + " ", "added", limit=10**9) if export.query.strip() else None
-        if ids is not None:
-            keys = {i: r.key for i, r in store.refs(ids).items()}
-            ids = sorted(ids, key=lambda i: keys.get(i, ""))
-    works = list(store.works(ids))
-    if ids is None:
-        works.sort(key=lambda w: w.key)
+    cited = cited_selection(store, export.cited_in).ids if export.cited_in else None
+    works = sorted(store.works(narrowed(store, export.query, cited)), key=lambda w: w.key)
     return render(works, export.format)
 
 

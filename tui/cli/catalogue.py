@@ -257,15 +257,10 @@ def export(ctx, query, fmt, to, keep, cited_in, db, read_only):
     if to is not None:
         _export_to(store, to, fmt, query, cited_in, keep)
         return
-    missing: list[str] = []
-    if cited_in:
-        ids, missing = _cited_ids(store, cited_in)
-        if query.strip() and ids is not None:  # both: the cited works that match
-            matching = set(store.search_ids(query + " ", "added", limit=10**9))
-            ids = [i for i in ids if i in matching]
-    else:
-        # a query given whole: its last word is a word, not a prefix being typed
-        ids = store.search_ids(query + " ", "added", limit=10**9) if query.strip() else None
+    from ..keep import narrowed
+
+    cited, missing = _cited_ids(store, cited_in) if cited_in else (None, [])
+    ids = narrowed(store, query, cited)  # both given: the cited works that match
     if fmt == "json":
         click.echo("[")
         first = True
