@@ -13,20 +13,35 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from ..history import History, Visit
-from ..listing import (BROWSE_SORTS, DESCENDING_SORTS, SEARCH_CAP, BrowseSource, IdsSource, catalogue,
-                       count_hits, search_hits)
+from ..listing import (
+    BROWSE_SORTS,
+    DESCENDING_SORTS,
+    SEARCH_CAP,
+    BrowseSource,
+    IdsSource,
+    catalogue,
+    count_hits,
+    search_hits,
+)
 from ..models import WorkPage
 from ..query import SORTS, parse
 from ..safe import printable
 from ..similar import similar
-from ..store import RANK_CANDIDATES, Cancelled, Store, StoreError
+from ..store import RANK_CANDIDATES, Cancelled, Gone, Store, StoreError
 from ..widgets.errors import ReportsWorkerErrors
 from ..widgets.key_bar import KeyBar
+from ..widgets.record import (
+    Document,
+    RecordView,
+    Target,
+    message_document,
+    work_document,
+)
 from ..widgets.search_box import SearchBox
-from ..widgets.record import Document, RecordView, Target, message_document, work_document
 from ..widgets.work_list import WorkList
 from .adding import AddByIdentifier
 from .changes import Changes
+from .help import HELP
 from .work_actions import WorkActions
 
 # Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
@@ -38,42 +53,6 @@ EMPTY_CATALOGUE = ("The catalogue is empty.\n\nAdd a work by its DOI, arXiv id o
                    "works with: ibid import FILE.bib")
 SORT_NAMES = {"year": "year, newest first", "cited": "most cited"}  # as the status line says them
 SHORT_SORT_NAMES = {"year": "newest first", "cited": "most cited"}  # ... where the line is short
-
-
-HELP = """\
-# ibid
-
-The list on the left is the catalogue (or your search); the record page on the right
-follows the highlighted work.
-
-- `/` search as you type: words, `author:`, `title:`, `venue:`, `year:2019`, `year:2010..2020`,
-  `"a phrase"`. `enter` goes to the first hit, `escape` leaves the search.
-- `tab` moves between the list and the record page; on the page, `up`/`down` walk its
-  authors, similar works, citations and references, and `enter` opens one (on "… and N more",
-  lists more of them).
-- `backspace` goes back, `]` forward, through what you opened.
-- `b` copies the work's BibTeX, `y` its citation key, `Y` a formatted reference; with works marked
-  (`space`), all of theirs: `y` as `\\cite{a,b}`, `[@a; @b]` or plain (`[keys] cite_format`).
-- `c` adds a citation (a work that cites this one), `r` a reference (a work this one cites):
-  search, then `enter`; `ctrl+n` there adds a work from pasted BibTeX.
-- `delete` on a highlighted citation or reference removes the link; `u` undoes the last change
-  (links, edits, new works), even after a restart.
-- `i` adds works by DOI, arXiv id or ISBN (typed or pasted, several at once), fetched from
-  Crossref, doi.org, arXiv or Open Library; the new work's page opens (`u` undoes). Its
-  references that are not in the catalogue are listed dimmed: `enter` on one fetches it, and
-  every reference is linked as soon as the work it names arrives.
-- `e` edits the work's BibTeX (`ctrl+s` saves, `escape` cancels); `n` adds a new work.
-- `s` changes the order: the catalogue by added, title, year (newest first) or most cited; a
-  search (which starts with the best hits first) by relevance, year, title or most cited.
-- `a` the author's profile; `o` opens the DOI or URL (or, on an
-  archived copy, the file); `L` opens the work through your library (OpenURL; set
-  `[library] resolver` in the config file).
-- `f` archives a copy of a file (a PDF) with the work, in the catalogue's own folder (`u` takes it back).
-- `space` in the list marks a work; `x` exports the marked works to a file you name
-  (`.bib`, `.ris`, or `.json` for CSL-JSON).
-- `Y` copies the reference in the style set by `[references] style` in the config file
-  (apa, chicago, mla, harvard, ieee; default apa).
-"""
 
 
 def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
@@ -513,7 +492,7 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
             doc = work_document(page, self.record.page_width(), self.app.console).draw_ahead(self.record.size.height)
             self.app.call_from_thread(self._detail_ready, visit, page, doc)
         except StoreError as exc:
-            self.app.call_from_thread(self._detail_failed, visit, str(exc))
+            self.app.call_from_thread(self._detail_failed, visit, str(exc), isinstance(exc, Gone))
         finally:
             self.app.call_from_thread(self._detail_done)
 
@@ -532,12 +511,12 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
         self.record.show(work_document, page, subject=visit.target, cursor_target=visit.cursor,
                          cursor_section=visit.section, doc=doc)
 
-    def _detail_failed(self, visit: Visit, message: str) -> None:
+    def _detail_failed(self, visit: Visit, message: str, gone: bool) -> None:
         """The work shown is gone (an undone add, another process's change): the list's work
         under the cursor takes its place, or the empty catalogue's words; other errors are said."""
         if self.current is not visit:
             return
-        if "no longer in the catalogue" in message:
+        if gone:
             row = self.works.row(self.works.cursor) if self.works.total else None
             if row is not None and ("work", row.id) != visit.target:
                 self._show(Visit(("work", row.id)))

@@ -21,7 +21,6 @@ from ..widgets.work_list import WorkList
 from .edit import NEW_WORK, EditScreen
 
 
-
 def _identifier(text: str):
     """The identifier `text` is (a DOI, arXiv id or ISBN), or None."""
     from ..identifiers import IdentifierError, parse_identifier
