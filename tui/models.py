@@ -122,6 +122,7 @@ class WorkPage:
     stats: Stats
     files: list[Attachment] = field(default_factory=list)
     unresolved: list[ListedReference] = field(default_factory=list)  # references not in the catalogue yet
+    duplicates: list[PossibleDuplicate] = field(default_factory=list)  # works that may be this one
 
 
 @dataclass
@@ -131,6 +132,7 @@ class AuthorPage:
     author: Author
     works: list[WorkRef]
     coauthors: list[tuple[Author, int]]
+    variants: list[Author] = field(default_factory=list)  # other spellings that may be this person
 
 
 @dataclass
