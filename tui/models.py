@@ -122,6 +122,7 @@ class WorkPage:
     stats: Stats
     files: list[Attachment] = field(default_factory=list)
     unresolved: list[ListedReference] = field(default_factory=list)  # references not in the catalogue yet
+    duplicates: list[PossibleDuplicate] = field(default_factory=list)  # works that may be this one
 
 
 @dataclass
@@ -131,6 +132,56 @@ class AuthorPage:
     author: Author
     works: list[WorkRef]
     coauthors: list[tuple[Author, int]]
+    variants: list[Author] = field(default_factory=list)  # other spellings that may be this person
+
+
+@dataclass
+class PossibleDuplicate:
+    """Another work of the catalogue that may be this one, and why (tui/dupkeys.py's rules)."""
+
+    id: int
+    key: str
+    title: str
+    year: int | None
+    reason: str  # same DOI | same arXiv id | same ISBN | same title, year and first author
+
+    @property
+    def exact(self) -> bool:
+        """Found by an identifier, not by a title."""
+        return self.reason in EXACT_REASONS
+
+
+SAME_DOI, SAME_ARXIV, SAME_ISBN = "same DOI", "same arXiv id", "same ISBN"
+SAME_TITLE = "same title, year and first author"
+EXACT_REASONS = (SAME_DOI, SAME_ARXIV, SAME_ISBN)
+REASON_ORDER = (*EXACT_REASONS, SAME_TITLE)  # the strongest first
+
+
+@dataclass
+class DuplicateGroup:
+    """Works that may be one: each joined to another by a reason."""
+
+    reasons: list[str]  # in REASON_ORDER
+    works: list[WorkRef]
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0]
+
+    @property
+    def exact(self) -> bool:
+        """Joined by an identifier (a DOI, an arXiv id, an ISBN)."""
+        return self.reason in EXACT_REASONS
+
+
+@dataclass
+class AuthorVariants:
+    """Names that may be one person's: the same family name, given names that agree, and a
+    co-author or a venue in common."""
+
+    authors: list[Author]  # with their ids; the most used first
+    works: list[int]  # each one's number of works, in the same order
+    shared: str  # what they share: "co-author NAME" or "venue NAME"
 
 
 @dataclass

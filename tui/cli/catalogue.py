@@ -18,12 +18,15 @@ from ..store import ImportSummary, Store
 from .base import db_option, dumps, fail, main, open_store
 
 # what the summary lists first: what was not imported, then what was imported otherwise than given
-_SEVERITY = {"refused": 0, "encoding": 1, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4}
+_SEVERITY = {"refused": 0, "encoding": 1, "mended": 1, "renamed": 2, "unlinked": 3, "duplicate": 4,
+             "possible duplicate": 5}
 
 
 def _print_summary(name: str, s: ImportSummary, report=None, limit: int = 20) -> None:
     click.echo(f"{printable(name, False)}: {s.added} added, {s.updated} updated, {s.duplicates} duplicates, "
-               f"{s.renamed} renamed, {s.refused} refused; {s.citations} citation links, {s.similar} similar links")
+               f"{s.renamed} renamed, {s.refused} refused; {s.citations} citation links, {s.similar} similar links"
+               + (f"; {s.possible_duplicates} possible duplicates (ibid duplicates lists them)"
+                  if s.possible_duplicates else ""))
     problems = sorted(s.problems, key=lambda p: (_SEVERITY.get(p.kind, 0), p.line or 0))  # in file order within a kind
     for p in problems[:limit]:
         click.echo(f"  {p.kind}: {printable(str(p), False)}", err=True)

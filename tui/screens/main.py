@@ -71,6 +71,7 @@ def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
         stats=store.stats(work_id),
         files=store.files(work_id),
         unresolved=store.unresolved_references(work_id),
+        duplicates=store.duplicates_of(work_id),
     )
 
 

@@ -21,6 +21,7 @@ into the database (a checkpoint) when it has grown, rather than inside a commit.
     undo        changes remembered and put back (`u`, `ibid undo`)
     graph       citations, references, similar-work primitives, authors' pages
     identifiers works by DOI, arXiv id, ISBN; reference lists linked as their works arrive
+    duplicates  works (and authors' names) that may be one: found by indexed keys, never merged on a guess
     usage       views, copies, exports, rank; archived copies (files)
     exports     kept exports: files rewritten as the catalogue changes (tui/keep.py writes them)
     browse      the whole catalogue in a sort order, a page at a time
@@ -34,6 +35,7 @@ from __future__ import annotations
 from .browse import Browse
 from .clock import now, today
 from .connection import Connection
+from .duplicates import Duplicates
 from .errors import Cancelled, Gone, StoreError
 from .exports import Exports, KeptExport
 from .graph import Graph
@@ -50,5 +52,5 @@ from .works import Works
 __all__ = ["Cancelled", "Gone", "ImportSummary", "KeptExport", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
 
 
-class Store(Search, Orders, Words, Browse, Graph, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
+class Store(Search, Orders, Words, Browse, Graph, Duplicates, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
     """A catalogue file. Safe to share between threads: each gets its own connection."""

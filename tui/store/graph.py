@@ -165,4 +165,4 @@ class Graph:
             "JOIN work_authors wa2 ON wa2.work_id = wa.work_id AND wa2.author_id != wa.author_id "
             "JOIN authors a ON a.id = wa2.author_id WHERE wa.author_id = ? "
             "GROUP BY a.id ORDER BY n DESC, a.name LIMIT 50", (author_id,))]
-        return AuthorPage(author, works, coauthors)
+        return AuthorPage(author, works, coauthors, self.author_variants(author_id))

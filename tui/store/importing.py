@@ -35,6 +35,7 @@ class ImportSummary:
     renamed: int = 0
     citations: int = 0
     similar: int = 0
+    possible_duplicates: int = 0  # works added that may be works already there (listed in problems)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -87,6 +88,7 @@ class Importing:
                     total.renamed += s.renamed
                     total.citations += s.citations
                     total.similar += s.similar
+                    total.possible_duplicates += s.possible_duplicates
                     total.problems += s.problems
             except BaseException:
                 if bulk:
@@ -248,6 +250,7 @@ class Importing:
             self._insert_new(conn, new_works, cache)
             self._identify_all(conn, new_works)
             summary.added = len(new_works)
+            self._note_duplicates(conn, batch, new_works, first_new, summary)
             if overlap is not None:
                 overlap()
             conn.execute(
@@ -307,6 +310,21 @@ class Importing:
         self._df_cache.clear()
         return summary
 
+    def _note_duplicates(self, conn: sqlite3.Connection, batch: Batch, new_works: list[tuple[int, Work]],
+                         first_new: int, summary: ImportSummary) -> None:
+        """List each work added that may be one already there (or one added before it from the
+        same import): it is imported all the same, and the user decides (ibid duplicates)."""
+        if not new_works:
+            return
+        found = self._new_duplicates(conn, first_new)
+        for work_id, work in new_works:
+            if work_id in found:
+                _old, old_key, reason = found[work_id]
+                summary.problems.append(Problem(batch.source, batch.lines.get(work.key),
+                                                f"{work.key} is a possible duplicate of {old_key} ({reason})",
+                                                "possible duplicate"))
+        summary.possible_duplicates += len(found)
+
     @contextmanager
     def _bulk(self) -> Iterator[None]:
         """Settings for an import's transaction, on this thread's connection: a larger page
@@ -354,11 +372,14 @@ class Importing:
                 if name and (a.affiliation or name not in affiliation):
                     affiliation[name] = a.affiliation or affiliation.get(name, "")
         for add_missing in (True, False):
-            cache.update(self._select_in("SELECT name, id FROM authors WHERE name IN ({marks})",
+            found = dict(self._select_in("SELECT name, id FROM authors WHERE name IN ({marks})",
                                          [n for n in affiliation if n not in cache], conn))
+            cache.update(found)
             if add_missing:
                 conn.executemany("INSERT INTO authors(name, affiliation) VALUES (?, ?)",
                                  [(n, affiliation[n]) for n in affiliation if n not in cache])
+            else:
+                self._match_authors(conn, [(i, n) for n, i in found.items()])  # the authors new in this import
         conn.executemany("UPDATE authors SET affiliation = ? WHERE id = ? AND affiliation != ?",
                          [(aff, cache[n], aff) for n, aff in affiliation.items() if aff])
         people, keywords = [], []
@@ -374,4 +395,5 @@ class Importing:
                     seen.add(kw.lower())
                     keywords.append((work_id, kw))
         conn.executemany("INSERT INTO work_authors(work_id, position, author_id) VALUES (?, ?, ?)", people)
+        self._match_works(conn, new_works)
         conn.executemany("INSERT OR IGNORE INTO keywords(work_id, keyword) VALUES (?, ?)", keywords)

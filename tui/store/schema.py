@@ -321,5 +321,44 @@ def m007_kept_exports(db) -> None:
     )""")
 
 
+@migration
+def m008_duplicates(db) -> None:
+    """What finds two records of one work or one person (tui/dupkeys.py; Store.duplicates_of).
+
+    `work_match`: a work's title as compared (case, accents, punctuation, a leading article set
+    aside), its year and its first author's family name, for each work whose title names one
+    work (not "Introduction"); found through its index by title, so finding duplicates costs a
+    lookup a work, not a comparison with every other. `author_match`: each author's family
+    name as compared, found the same way. `distinct_works`: pairs the user said are not
+    duplicates (a < b), never offered again. Rows go with their works (ON DELETE CASCADE).
+    Filled in here for the works and authors already there; the store keeps them in step."""
+    db.execute("""CREATE TABLE work_match (
+        work_id INTEGER PRIMARY KEY REFERENCES works(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,    -- tui.dupkeys.title_key of the title
+        year INTEGER,
+        family TEXT NOT NULL    -- tui.dupkeys.family_key of the first author; '' when none
+    )""")
+    db.execute("""CREATE TABLE author_match (
+        author_id INTEGER PRIMARY KEY REFERENCES authors(id) ON DELETE CASCADE,
+        family TEXT NOT NULL    -- tui.dupkeys.family_key of the name
+    )""")
+    db.execute("""CREATE TABLE distinct_works (
+        a INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+        b INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+        PRIMARY KEY (a, b),
+        CHECK (a < b)
+    ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX distinct_works_b ON distinct_works(b)")
+    from .duplicates import fill_match_tables
+
+    fill_match_tables(db.conn)
+    db.execute(_MATCH_INDEX)
+    db.execute(_AUTHOR_MATCH_INDEX)
+
+
+_MATCH_INDEX = "CREATE INDEX work_match_title ON work_match(title, year)"
+_AUTHOR_MATCH_INDEX = "CREATE INDEX author_match_family ON author_match(family)"
+
+
 KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue", "m005_upkeep",
-                    "m006_identifiers", "m007_kept_exports"}
+                    "m006_identifiers", "m007_kept_exports", "m008_duplicates"}

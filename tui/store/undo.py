@@ -29,6 +29,8 @@ class Undo:
             return f"edit of {data['before']['values']['key']}"
         if kind == "attach":
             return f"archived copy {data['name']} of {data['key']}"
+        if kind == "distinct":
+            return f"{data['a_key']} and {data['b_key']} marked as not duplicates"
         return f"new work {data['key']}"
 
     def undo(self) -> str:
@@ -57,6 +59,8 @@ class Undo:
                 conn.execute("DELETE FROM works WHERE id = ?", (data["work"],))
             elif kind == "attach":
                 conn.execute("DELETE FROM files WHERE id = ?", (data["file"],))
+            elif kind == "distinct":
+                conn.execute("DELETE FROM distinct_works WHERE a = ? AND b = ?", (data["a"], data["b"]))
             conn.execute("DELETE FROM changes WHERE id = ?", (change_id,))
         if kind == "edit":
             self._index_soon()
@@ -74,7 +78,9 @@ class Undo:
         conn.execute(f"UPDATE works SET {sets} WHERE id = ?", (*values.values(), work_id))
         conn.execute("DELETE FROM work_authors WHERE work_id = ?", (work_id,))
         conn.execute("DELETE FROM keywords WHERE work_id = ?", (work_id,))
-        work = Work(key=values["key"], authors=[Author(n, a) for n, a in state["authors"]], keywords=state["keywords"])
+        work = Work(key=values["key"], title=values.get("title") or "", year=values.get("year"),
+                    authors=[Author(n, a) for n, a in state["authors"]], keywords=state["keywords"])
         self._set_people(conn, work_id, work, {})
+        self._match_works(conn, [(work_id, work)], replace=True)
         work.doi, work.fields = values.get("doi") or "", json.loads(values.get("fields") or "{}")
         self._set_identifiers(conn, work_id, work, replace=True)

@@ -39,6 +39,8 @@ class Works:
             "RETURNING id",
             (name, author.affiliation or "", orcid),
         ).fetchone()
+        if name not in cache:
+            self._match_authors(conn, [(row[0], name)])  # (OR IGNORE: an author already there keeps its row)
         cache[name] = row[0]
         return row[0]
 
@@ -65,6 +67,7 @@ class Works:
         work_id = conn.execute(f"INSERT INTO works({cols}) VALUES ({marks})", tuple(values.values())).lastrowid
         self._set_people(conn, work_id, work, cache)
         self._set_identifiers(conn, work_id, work)
+        self._match_works(conn, [(work_id, work)])
         self._resolve_arrivals(conn, [work_id])  # works whose reference lists name this one
         return work_id
 
@@ -88,6 +91,8 @@ class Works:
         if not same_keywords:
             conn.execute("DELETE FROM keywords WHERE work_id = ?", (work_id,))
         self._set_people(conn, work_id, work, cache, authors=not same_authors, keywords=not same_keywords)
+        if before is None or not same_authors or before.title != work.title or before.year != work.year:
+            self._match_works(conn, [(work_id, work)], replace=True)
         if before is None or before.doi != work.doi or before.fields != work.fields:
             self._set_identifiers(conn, work_id, work, replace=True)
             if resolve:  # (an import resolves all its works at once)

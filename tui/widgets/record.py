@@ -146,6 +146,12 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
         meta.append(_t(w.url))
     meta.append(f"key {_t(w.key)}")
     doc.text(Text(" · ".join(meta), style="dim"))
+    for dup in page.duplicates:  # found by identifiers or title, year and first author: never merged on a guess
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("Possible duplicate: ", "bold")
+        text.append(f"{_t(dup.key)} — {_t(dup.title) or '(untitled)'}")
+        text.append(f" ({dup.year if dup.year else 'n.d.'}) ({dup.reason})", "dim")
+        doc.item(text, ("work", dup.id), "duplicates")
     if w.fields.get("ibid-source"):  # fetched by its identifier (ibid add): from where, and when
         doc.text(Text(f"Record from {_t(w.fields['ibid-source'])}, "
                       f"{_t(w.fields.get('ibid-retrieved', ''))[:16].replace('T', ' ')}", style="dim"))
@@ -228,6 +234,12 @@ def author_document(page: AuthorPage, width: int, console: Console) -> Document:
                   style="italic" if page.author.affiliation else "dim"))
     if page.author.orcid:
         doc.text(Text(f"ORCID {_t(page.author.orcid)}", style="dim"))
+    for variant in page.variants:  # the same family name, given names that agree, a co-author or venue shared
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("Also written as ", "dim")
+        text.append(_t(variant.name), "underline")
+        text.append(" (may be the same person)", "dim")
+        doc.item(text, ("author", variant.id or 0), "variants")
     doc.heading(f"Works in the catalogue ({len(page.works):,})")
     for ref in page.works:
         doc.item(partial(_ref_text, ref, doc.width), ("work", ref.id), "works")
