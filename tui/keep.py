@@ -37,7 +37,7 @@ def cited_selection(store: Store, files: list[str] | tuple) -> Selection:
         return Selection(None, [], problems, len(cited.keys))
     found = store.ids_by_key(cited.keys)
     missing = [k for k in cited.keys if k not in found]
-    ids = [found[k] for k in cited.keys if k in found]
+    ids = list(dict.fromkeys(found[k] for k in cited.keys if k in found))  # (a key and its alias: one work)
     seen, queue = set(ids), list(ids)
     while queue:  # what a cited entry needs: its crossref / xdata parents, and theirs
         needed = []

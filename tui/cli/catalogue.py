@@ -146,6 +146,7 @@ def work_json(store: Store, work: Work, similar: bool = True) -> dict:
         "references": [{"key": r.key, "title": r.title} for r in store.references(work.id, limit=10**9)],
         "files": [{"name": f.name, "path": str(stored_path(store, f)), "added": f.added} for f in store.files(work.id)],
         "fields": work.fields,
+        "aliases": store.aliases(work.id),  # keys of works merged into this one
     }
     if work.pp_downloads is not None:
         out["philpapers"] = {"downloads": work.pp_downloads, "downloads_rank": work.pp_downloads_rank,
@@ -168,6 +169,9 @@ def work_text(store: Store, work: Work) -> str:
         return printable(text, newlines=False)
 
     lines = [one(work.title), ""]
+    aliases = store.aliases(work.id)
+    if aliases:
+        lines[1:1] = [one(f"Also known as {', '.join(aliases)} (merged into {work.key})")]
     for a in work.authors:
         lines.append(one(a.name + (f", {a.affiliation}" if a.affiliation else "")))
     if work.venue_line:

@@ -50,8 +50,8 @@ def edit(ctx, key, db, read_only):
     if text is None:
         click.echo("No changes.")
         return
-    store.update_work(work.id, bibtex.parse_one(text))
-    click.echo(printable(f"Saved {key}", False))
+    saved = store.update_work(work.id, bibtex.parse_one(text))
+    click.echo(printable(f"Saved {saved.key}", False))
 
 
 @main.command()
@@ -74,6 +74,6 @@ def attach(ctx, key, file, db, read_only):
 @db_option
 @click.pass_context
 def undo(ctx, db, read_only):
-    """Undo the last change made by hand (a link, an edit, a new work)."""
+    """Undo the last change made by hand (a link, an edit, a new work, a merge)."""
     store = open_store(ctx, db, read_only)
     click.echo(printable("Undid the " + store.undo(), False))

@@ -22,6 +22,11 @@ follows the highlighted work.
   Crossref, doi.org, arXiv or Open Library; the new work's page opens (`u` undoes). Its
   references that are not in the catalogue are listed dimmed: `enter` on one fetches it, and
   every reference is linked as soon as the work it names arrives.
+- `M` merges the work shown into another (the same work entered twice): pick the work to keep
+  (a likely duplicate is offered first), then on each field that differs `left` keeps the kept
+  work's value and `right` takes this one's (`space` switches); `enter` merges, `n` says the
+  two are not duplicates, `escape` cancels. The old key stays an alias of the kept work; `u`
+  undoes the whole merge.
 - `e` edits the work's BibTeX (`ctrl+s` saves, `escape` cancels); `n` adds a new work.
 - `s` changes the order: the catalogue by added, title, year (newest first) or most cited; a
   search (which starts with the best hits first) by relevance, year, title or most cited.

@@ -42,6 +42,7 @@ from ..widgets.work_list import WorkList
 from .adding import AddByIdentifier
 from .changes import Changes
 from .help import HELP
+from .merge import Merging
 from .work_actions import WorkActions
 
 # Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
@@ -75,7 +76,7 @@ def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
     )
 
 
-class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Screen):
+class MainScreen(AddByIdentifier, WorkActions, Changes, Merging, ReportsWorkerErrors, Screen):
     """Browse, search and read the catalogue."""
 
     HELP = HELP
@@ -94,6 +95,7 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
         Binding("u", "undo", "Undo", id="undo"),
         Binding("e", "edit", "Edit", id="edit"),
         Binding("n", "new_work", "New", id="new-work"),
+        Binding("M", "merge", "Merge", id="merge"),
         Binding("i", "add_by_identifier", "Add ID", id="add-by-identifier"),
         Binding("a", "author", "Author", id="author"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
@@ -259,7 +261,7 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
         self._set_status(query, sort, source)
         if isinstance(source, BrowseSource):
             self._set_header(source.total)
-        if len(source) == 0:
+        if len(source) == 0 and not (refresh and self.page is not None):  # (after a change: its work stays shown)
             if query.strip():
                 hint = "".join(f"\n\n{h}" for h in parse(query).hints)
                 self._show_message(f"No works match “{printable(query, False)}”.{hint}")
@@ -570,7 +572,7 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, ReportsWorkerErrors, Scr
         if action in ("copy_bibtex", "copy_key", "copy_reference") and self.works.marked:
             return True  # the marked works
         if action in ("author", "open_link", "copy_bibtex", "copy_key", "copy_reference", "add_citation",
-                      "add_reference", "edit") and self.page is None:
+                      "add_reference", "edit", "merge") and self.page is None:
             return None
         # hidden from the footer while they cannot act
         if action == "remove_link" and self.record.section not in ("citations", "references"):

@@ -40,11 +40,17 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
         Binding("ctrl+n", "new_work", "New from BibTeX", id="new-work"),
     ]
 
-    def __init__(self, store: Store, heading: str, exclude: int | None = None) -> None:
+    def __init__(self, store: Store, heading: str, exclude: int | None = None, *,
+                 exclude_why: str = "a work cannot cite itself", first: list[int] = (),
+                 doing: str = "link", new_work: bool = True) -> None:
         super().__init__()
         self.store = store
         self.heading = heading
         self.exclude = exclude  # the work being linked: it cannot be picked (a work cannot cite itself)
+        self.exclude_why = exclude_why
+        self.first = list(first)  # listed alone before anything is typed (a likely duplicate, for a merge)
+        self.doing = doing  # what enter does to the highlighted work, in the hint
+        self.new_work = new_work  # ctrl+n: a new work from BibTeX, picked at once
         self._generation = 0
         self.fetchable = None  # an Identifier typed that no work holds
 
@@ -54,8 +60,9 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
             yield SafeInput(placeholder="search the catalogue (same as /)", id="pick-search")
             yield Static("", id="pick-status")
             yield WorkList(id="pick-list")
-            yield Static(Text("enter link the highlighted work · up/down move · ctrl+n new work from "
-                              "pasted BibTeX · escape cancel", style="dim"))
+            yield Static(Text(f"enter {self.doing} the highlighted work · up/down move · "
+                              + ("ctrl+n new work from pasted BibTeX · " if self.new_work else "")
+                              + "escape cancel", style="dim"))
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -83,6 +90,8 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
                 else:  # the work holding it, first
                     ids = [known] + [i for i in source.ids if i != known]
                     source = IdsSource(self.store, ids, len(ids))
+        elif self.first:
+            source = IdsSource(self.store, self.first, len(self.first))
         else:
             source = BrowseSource(self.store, self.store.count())
         self.app.call_from_thread(self._ready, generation, source, fetchable)
@@ -93,8 +102,10 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
         self.fetchable = fetchable
         self.query_one(WorkList).set_source(source)
         count = len(source)
-        if fetchable:
+        if fetchable and self.new_work:
             status = f"{printable(str(fetchable), False)} is not in the catalogue: enter fetches it, adds it and links it (u undoes both)"
+        elif self.first and not self.query_one(Input).value.strip():
+            status = "A possible duplicate; type to search for another"
         else:
             status = "No works match; ctrl+n adds one from BibTeX" if not count else f"{count:,} works"
         self.query_one("#pick-status", Static).update(Text(status))
@@ -117,7 +128,7 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
 
     def _choose(self, row: ListRow) -> None:
         if row.id is not None and row.id == self.exclude:
-            self.notify("That is the work itself: a work cannot cite itself; pick another", severity="warning")
+            self.notify(f"That is the work itself: {self.exclude_why}; pick another", severity="warning")
             return  # the picker stays, with what was typed
         self.dismiss(row)
 
@@ -126,7 +137,7 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
         event.stop()  # the record page behind does not follow the picker
 
     def _pick(self) -> None:
-        if self.fetchable:
+        if self.fetchable and self.new_work:
             self.dismiss(("fetch", self.fetchable.value))  # the main screen fetches, adds and links it
             return
         works = self.query_one(WorkList)
@@ -139,7 +150,13 @@ class PickWorkScreen(ReportsWorkerErrors, ModalScreen[ListRow | tuple | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return self.new_work if action == "new_work" else True
+
     def action_new_work(self) -> None:
+        if not self.new_work:
+            return
+
         def created(work_: Work | None) -> None:
             if work_ is not None and work_.id is not None:
                 self.dismiss(ListRow(work_.id, work_.key, work_.title, work_.author_names, work_.year))

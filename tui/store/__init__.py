@@ -23,6 +23,7 @@ into the database (a checkpoint) when it has grown, rather than inside a commit.
     identifiers works by DOI, arXiv id, ISBN; reference lists linked as their works arrive
     duplicates  works (and authors' names) that may be one: found by indexed keys, never merged on a guess
     usage       views, copies, exports, rank; archived copies (files)
+    merges      one work merged into another (`merge`), undone exactly; aliases: merged keys
     exports     kept exports: files rewritten as the catalogue changes (tui/keep.py writes them)
     browse      the whole catalogue in a sort order, a page at a time
     search      a query's matches: ranked, counted, newest first
@@ -42,6 +43,7 @@ from .graph import Graph
 from .identifiers import Identifiers
 from .importing import ImportSummary, Importing
 from .index import Index
+from .merges import MergeResult, Merges
 from .orders import Orders
 from .search import RANK_CANDIDATES, Search
 from .undo import Undo
@@ -49,8 +51,8 @@ from .usage import Usage, files_dir
 from .words import Words
 from .works import Works
 
-__all__ = ["Cancelled", "Gone", "ImportSummary", "KeptExport", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
+__all__ = ["Cancelled", "Gone", "ImportSummary", "KeptExport", "MergeResult", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
 
 
-class Store(Search, Orders, Words, Browse, Graph, Duplicates, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
+class Store(Search, Orders, Words, Browse, Graph, Duplicates, Merges, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
     """A catalogue file. Safe to share between threads: each gets its own connection."""

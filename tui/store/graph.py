@@ -14,16 +14,20 @@ class Graph:
     """The citation graph, similar-work primitives and authors: reads of links between works (a part of Store)."""
 
     def _id(self, key: str) -> int:
-        row = self._read("SELECT id FROM works WHERE key = ?", (key,))
-        if not row:
+        """The id of the work with this key, or whose alias it is."""
+        work_id = self.resolve_key(key)
+        if work_id is None:
             raise StoreError(f"no work with key {key!r}")
-        return row[0][0]
+        return work_id
 
     def cite(self, citing_key: str, cited_key: str, remember: bool = False) -> None:
         """Record that `citing_key` cites `cited_key`; refuses self-citation and repeats."""
         if citing_key == cited_key:
             raise StoreError(f"a work cannot cite itself ({citing_key})")
         citing, cited = self._id(citing_key), self._id(cited_key)
+        if citing == cited:  # a key and one of its aliases
+            raise StoreError(f"a work cannot cite itself ({citing_key} and {cited_key} are one work: "
+                             "one was merged into the other)")
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited)).fetchone():
                 raise StoreError(f"{citing_key} already cites {cited_key}")

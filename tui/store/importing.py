@@ -201,10 +201,15 @@ class Importing:
             conn.execute("DROP TRIGGER citations_count_insert")
             existing = dict(self._select_in("SELECT key, id FROM works WHERE key IN ({marks})",
                                             [w.key for w in works], conn))
+            # a key that is an alias (a work merged into another) names the work it was merged into
+            aliased = dict(self._select_in("SELECT key, work_id FROM aliases WHERE key IN ({marks})",
+                                           [w.key for w in works if w.key not in existing], conn))
+            existing.update(aliased)
             cache: dict[str, int] = {}
             next_id = first_new + 1
             taken: set[str] = set()
             new_works: list[tuple[int, Work]] = []
+            updated: list[tuple[int, Work]] = []
             for done, work in enumerate(works, 1):
                 old_id = existing.get(work.key)
                 if old_id is None and work.key not in taken:
@@ -218,8 +223,12 @@ class Importing:
                     summary.problems.append(Problem(batch.source, batch.lines.get(old), f"made-up key {old!r} is "
                                                     f"another work's in the catalogue; imported as {work.key!r}", "renamed"))
                 elif on_duplicate == "update" and old_id is not None:
+                    file_key = work.key
+                    if file_key in aliased:  # the work it was merged into keeps its own key
+                        work.key = conn.execute("SELECT key FROM works WHERE id = ?", (old_id,)).fetchone()[0]
                     self._update_work(conn, old_id, work, cache, resolve=False)
-                    ids[work.key] = old_id
+                    ids[file_key] = old_id
+                    updated.append((old_id, work))
                     summary.updated += 1
                     continue
                 elif on_duplicate == "rename":
@@ -238,8 +247,9 @@ class Importing:
                 else:
                     ids.setdefault(work.key, old_id or ids.get(work.key, 0))
                     summary.duplicates += 1
+                    where = "an alias of a work (merged into it)" if work.key in aliased else "already"
                     summary.problems.append(Problem(
-                        batch.source, batch.lines.get(work.key), f"key {work.key!r} already in the catalogue; kept the existing work "
+                        batch.source, batch.lines.get(work.key), f"key {work.key!r} {where} in the catalogue; kept the existing work "
                         "(--on-duplicate update|rename to change)", "duplicate"))
                     continue
                 taken.add(work.key)
@@ -249,6 +259,7 @@ class Importing:
                     progress(done, total)
             self._insert_new(conn, new_works, cache)
             self._identify_all(conn, new_works)
+            self._aliases_from_fields(conn, new_works + updated)
             summary.added = len(new_works)
             self._note_duplicates(conn, batch, new_works, first_new, summary)
             if overlap is not None:

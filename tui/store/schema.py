@@ -360,5 +360,19 @@ _MATCH_INDEX = "CREATE INDEX work_match_title ON work_match(title, year)"
 _AUTHOR_MATCH_INDEX = "CREATE INDEX author_match_family ON author_match(family)"
 
 
+@migration
+def m009_aliases(db) -> None:
+    """The keys of works merged into others (`Store.merge`): each names the work it was merged
+    into, so a manuscript, a command or a picker that uses the old key still finds it. Also an
+    index on `similar_links(other_id)`: a merge moves, and a work's deletion clears, the links
+    naming a work from either side."""
+    db.execute("""CREATE TABLE aliases (
+        key TEXT PRIMARY KEY,
+        work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE
+    )""")
+    db.execute("CREATE INDEX aliases_work ON aliases(work_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS similar_links_other ON similar_links(other_id)")
+
+
 KNOWN_MIGRATIONS = {"m001_catalogue", "m002_changes", "m003_citation_counts", "m004_index_queue", "m005_upkeep",
-                    "m006_identifiers", "m007_kept_exports", "m008_duplicates"}
+                    "m006_identifiers", "m007_kept_exports", "m008_duplicates", "m009_aliases"}

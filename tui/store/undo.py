@@ -31,6 +31,8 @@ class Undo:
             return f"archived copy {data['name']} of {data['key']}"
         if kind == "distinct":
             return f"{data['a_key']} and {data['b_key']} marked as not duplicates"
+        if kind == "merge":
+            return f"merge of {data['gone_key']} into {data['keep_key']}"
         return f"new work {data['key']}"
 
     def undo(self) -> str:
@@ -61,8 +63,10 @@ class Undo:
                 conn.execute("DELETE FROM files WHERE id = ?", (data["file"],))
             elif kind == "distinct":
                 conn.execute("DELETE FROM distinct_works WHERE a = ? AND b = ?", (data["a"], data["b"]))
+            elif kind == "merge":
+                self._unmerge(conn, data)
             conn.execute("DELETE FROM changes WHERE id = ?", (change_id,))
-        if kind == "edit":
+        if kind in ("edit", "merge"):
             self._index_soon()
         if kind == "attach":  # the copy goes once the catalogue no longer lists it (the original was never touched)
             try:

@@ -68,6 +68,8 @@ class Works:
         self._set_people(conn, work_id, work, cache)
         self._set_identifiers(conn, work_id, work)
         self._match_works(conn, [(work_id, work)])
+        if work.fields.get("ids"):
+            self._aliases_from_fields(conn, [(work_id, work)])
         self._resolve_arrivals(conn, [work_id])  # works whose reference lists name this one
         return work_id
 
@@ -124,8 +126,9 @@ class Works:
             and row[1] == work.year
 
     def _free_key(self, conn: sqlite3.Connection, key: str, also_taken: set[str] = frozenset()) -> str:
-        taken = {r[0] for r in conn.execute(
-            "SELECT key FROM works WHERE key >= ? AND key < ?", (key, key + "\U0010ffff"))} | also_taken
+        taken = {r[0] for r in conn.execute(  # (a merged work's key, an alias, is taken too)
+            "SELECT key FROM works WHERE key >= ?1 AND key < ?2 UNION ALL SELECT key FROM aliases WHERE key >= ?1 AND key < ?2",
+            (key, key + "\U0010ffff"))} | also_taken
         if key not in taken:
             return key
         for i in range(26 * 26):
@@ -141,6 +144,8 @@ class Works:
                 work.key = self._free_key(conn, work.key)
             elif conn.execute("SELECT 1 FROM works WHERE key = ?", (work.key,)).fetchone():
                 raise StoreError(f"the key {work.key!r} is already used by another work")
+            elif conn.execute("SELECT 1 FROM aliases WHERE key = ?", (work.key,)).fetchone():
+                raise StoreError(f"the key {work.key!r} is an alias of another work (merged into it)")
             work.id = self._insert_work(conn, work, {})
             if remember:
                 self._remember(conn, "new", {"work": work.id, "key": work.key})
@@ -153,6 +158,8 @@ class Works:
             clash = conn.execute("SELECT 1 FROM works WHERE key = ? AND id != ?", (work.key, work_id)).fetchone()
             if clash:
                 raise StoreError(f"the key {work.key!r} is already used by another work")
+            if conn.execute("SELECT 1 FROM aliases WHERE key = ? AND work_id != ?", (work.key, work_id)).fetchone():
+                raise StoreError(f"the key {work.key!r} is an alias of another work (merged into it)")
             self._update_work(conn, work_id, work, {}, before)
             if remember:
                 self._remember(conn, "edit", {"work": work_id, "before": _work_state(before)})
@@ -177,8 +184,9 @@ class Works:
                      "abstract, keywords, fields, pp_downloads, pp_downloads_rank, pp_recent, pp_recent_rank, added, updated")
 
     def work(self, key: str) -> Work:
-        """The work with this citation key."""
-        rows = self._read(f"SELECT {self._WORK_COLUMNS} FROM works WHERE key = ?", (key,))
+        """The work with this citation key, or whose alias it is (the key of a work merged into it)."""
+        rows = self._read(f"SELECT {self._WORK_COLUMNS} FROM works WHERE key = ?", (key,)) or self._read(
+            f"SELECT {self._WORK_COLUMNS} FROM works WHERE id = (SELECT work_id FROM aliases WHERE key = ?)", (key,))
         if not rows:
             raise StoreError(f"no work with key {key!r}")
         return self._work_from_row(rows[0])
@@ -208,8 +216,12 @@ class Works:
                     yield self._work_from_row(rows[0])
 
     def ids_by_key(self, keys: list[str]) -> dict[str, int]:
-        """The ids of the works with these keys (those the catalogue has)."""
-        return dict(self._select_in("SELECT key, id FROM works WHERE key IN ({marks})", list(dict.fromkeys(keys))))
+        """The ids of the works with these keys (those the catalogue has), or whose aliases they are."""
+        found = dict(self._select_in("SELECT key, id FROM works WHERE key IN ({marks})", list(dict.fromkeys(keys))))
+        rest = [k for k in keys if k not in found]
+        if rest:
+            found.update(self._select_in("SELECT key, work_id FROM aliases WHERE key IN ({marks})", list(dict.fromkeys(rest))))
+        return found
 
     def keys_near(self, key: str, most: int = 10) -> list[WorkRef]:
         """Works whose keys sort next to `key`, on either side (two seeks of the key index): where
