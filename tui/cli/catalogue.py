@@ -143,6 +143,7 @@ def work_json(store: Store, work: Work, similar: bool = True) -> dict:
         "references": [{"key": r.key, "title": r.title} for r in store.references(work.id, limit=10**9)],
         "files": [{"name": f.name, "path": str(stored_path(store, f)), "added": f.added} for f in store.files(work.id)],
         "fields": work.fields,
+        "reading": work.reading or None, "note": work.note or None,
     }
     if work.pp_downloads is not None:
         out["philpapers"] = {"downloads": work.pp_downloads, "downloads_rank": work.pp_downloads_rank,

@@ -191,7 +191,9 @@ class Importing:
         summary.duplicates = sum(1 for p in summary.problems if p.kind == "duplicate")
         summary.renamed = sum(1 for p in batch.problems if p.kind == "renamed")
         total = len(works)
+        self._reading_from_fields(works)  # annote -> note, readstatus -> reading state
         ids: dict[str, int] = {}
+        noted: list[tuple[int, Work]] = []  # works updated, with a note or state from the file
         with self._bulk(), self._write() as conn:
             first_new = conn.execute("SELECT coalesce(max(id), 0) FROM works").fetchone()[0]
             # DDL is transactional: a crash or an error leaves both triggers as they were.
@@ -218,6 +220,7 @@ class Importing:
                 elif on_duplicate == "update" and old_id is not None:
                     self._update_work(conn, old_id, work, cache, resolve=False)
                     ids[work.key] = old_id
+                    noted.append((old_id, work))
                     summary.updated += 1
                     continue
                 elif on_duplicate == "rename":
@@ -246,6 +249,7 @@ class Importing:
                 if progress and done % 5000 == 0:
                     progress(done, total)
             self._insert_new(conn, new_works, cache)
+            self._import_reading(conn, [*new_works, *noted])
             self._identify_all(conn, new_works)
             summary.added = len(new_works)
             if overlap is not None:

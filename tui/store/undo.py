@@ -29,6 +29,8 @@ class Undo:
             return f"edit of {data['before']['values']['key']}"
         if kind == "attach":
             return f"archived copy {data['name']} of {data['key']}"
+        if kind in ("reading", "note"):
+            return self._describe_reading(kind, data)
         return f"new work {data['key']}"
 
     def undo(self) -> str:
@@ -57,6 +59,8 @@ class Undo:
                 conn.execute("DELETE FROM works WHERE id = ?", (data["work"],))
             elif kind == "attach":
                 conn.execute("DELETE FROM files WHERE id = ?", (data["file"],))
+            elif kind in ("reading", "note"):
+                self._undo_reading(conn, kind, data, what)
             conn.execute("DELETE FROM changes WHERE id = ?", (change_id,))
         if kind == "edit":
             self._index_soon()
