@@ -340,7 +340,8 @@ def _cited_ids(store: Store, files: tuple[Path, ...]) -> tuple[list[int] | None,
 def search(ctx, query, as_json, limit, sort, db, read_only):
     """Search titles, authors, abstracts, keywords and venues.
 
-    Qualifiers: author:NAME title:WORDS venue:NAME year:2019 year:2010..2020.
+    Qualifiers: author:NAME title:WORDS venue:NAME year:2019 year:2010..2020
+    state:toread|reading|read|none note:WORDS (plain words find notes too).
     """
     store = open_store(ctx, db, read_only)
     query += " "  # given whole: the last word is a word, not a prefix being typed
