@@ -43,7 +43,7 @@ def prepare(db: Path) -> None:
     with Store(db) as store:
         total = store.newest_id()
         have = store.notes_count()
-        ids = rng.sample(range(1, total + 1), 11_000)
+        ids = rng.sample(range(1, total + 1), 11_001)
         t = time.perf_counter()
         for work_id in ids[:1000 - have] if have < 1000 else []:
             words = [rng.choice(NOTE_WORDS) for _ in range(rng.randint(5, 60))]
@@ -51,8 +51,8 @@ def prepare(db: Path) -> None:
         print(f"notes written in {time.perf_counter() - t:.1f} s; notes: {store.notes_count():,}")
         states = ["toread", "reading", "read"]
         t = time.perf_counter()
-        for i, state in enumerate(states):
-            store.set_reading(ids[1000 + i * 3334:1000 + (i + 1) * 3334][:3333 if i else 3334], state, remember=False)
+        for state, (lo, hi) in zip(states, ((1000, 4334), (4334, 7667), (7667, 11000))):
+            store.set_reading(ids[lo:hi], state, remember=False)
         print(f"states set in {time.perf_counter() - t:.1f} s; {store.reading_counts()}")
 
 

@@ -209,6 +209,22 @@ def test_state_restricts_any_search_and_sort(store: Store):
     assert store.search_ids("state:none machinery ", "cited") == [wid(store, "Turing1950")]
 
 
+def test_restricted_words_read_as_a_list_give_the_same(store: Store, monkeypatch):
+    """Above SEEK_UP_TO works in the restriction, the words' works are read as a list: the same answers."""
+    from tui.store import reading_search
+
+    kant, kant2, hume = wid(store, "Kant1781"), wid(store, "Kant1785"), wid(store, "Hume1748")
+    store.set_reading([kant, hume, kant2], "toread")
+    store.set_note(hume, "contra kant")
+    for seek in (1000, 0):
+        monkeypatch.setattr(reading_search, "SEEK_UP_TO", seek)
+        assert set(store.search_ids("state:toread kant ")) == {hume, kant, kant2}
+        assert store.search_ids("state:toread kant ")[0] == hume  # through its note: first
+        assert store.search_count("state:toread kant ") == 3
+        assert store.search_count("state:toread critique ") == 1
+        assert store.search_ids("state:toread author:kant ", "year") == [kant2, kant]
+
+
 def test_a_misspelt_state_finds_nothing_and_says_why(store: Store):
     store.set_reading([wid(store, "Kant1781")], "read")
     assert store.search_ids("state:raed ") == []
