@@ -19,7 +19,7 @@ from tui.store import Gone, Store, StoreError
 from tui.store.merges import WORK_ID_COLUMNS
 
 # the full-text index's own tables: their pages differ after any rewrite; searches check them
-_NOT_DUMPED = ("works_fts", "works_vocab", "sqlite_")
+_NOT_DUMPED = ("works_fts", "works_vocab", "notes_fts", "sqlite_")  # (an index: what it finds is checked by search)
 
 
 def dump(store: Store) -> dict[str, list]:
@@ -347,3 +347,41 @@ def test_write_permission_gone_is_read_only(cat: Store, tmp_path: Path):
         assert "read-only" in assert_one_error_line(r)
     finally:
         path.chmod(0o644)
+
+
+# ---------------------------------------------------------------- reading state and notes
+
+@pytest.mark.parametrize("keep_state, gone_state, expected", [
+    (None, "read", "read"), ("toread", "reading", "reading"), ("read", "toread", "read"), ("reading", None, "reading")])
+def test_merge_keeps_the_further_reading_state_and_undo_puts_both_back(cat: Store, keep_state, gone_state, expected):
+    ids = cat.ids_by_key(["A", "B"])
+    if keep_state:
+        cat.set_reading([ids["A"]], keep_state, remember=False)
+    if gone_state:
+        cat.set_reading([ids["B"]], gone_state, remember=False)
+    before = dump(cat)
+    cat.merge(ids["A"], ids["B"])
+    assert cat.reading_state(ids["A"])[0] == expected
+    cat.undo()
+    assert dump(cat) == before
+
+
+def test_merge_keeps_both_notes_found_by_the_search_and_undo_puts_them_back(cat: Store):
+    ids = cat.ids_by_key(["A", "B"])
+    cat.set_note(ids["A"], "Read chapter 3 first.", remember=False)
+    cat.set_note(ids["B"], "Compare with *plainTeX* macros.", remember=False)
+    before = dump(cat)
+    cat.merge(ids["A"], ids["B"])
+    text = cat.note(ids["A"]).text
+    assert text == "Read chapter 3 first.\n\n---\n\nCompare with *plainTeX* macros."
+    assert cat.search_ids("note:plaintex ") == [ids["A"]]
+    cat.undo()
+    assert dump(cat) == before
+    assert cat.search_ids("note:plaintex ") == [ids["B"]]
+
+
+def test_the_gone_works_note_alone_moves_whole(cat: Store):
+    ids = cat.ids_by_key(["A", "B"])
+    cat.set_note(ids["B"], "only here", remember=False)
+    cat.merge(ids["A"], ids["B"])
+    assert cat.note(ids["A"]).text == "only here"

@@ -57,6 +57,8 @@ class Work:
     id: int | None = None
     added: str = ""
     updated: str = ""
+    note: str = ""  # the user's note (Markdown): BibTeX `annote` in and out
+    reading: str = ""  # toread, reading, read, or "" (none): JabRef's `readstatus` in and out
 
     @property
     def author_names(self) -> str:
@@ -194,6 +196,15 @@ class ListRow:
     authors: str
     year: int | None
     cited_by: int = 0
+    state: str | None = None  # reading state: toread, reading, read
+
+
+@dataclass
+class Note:
+    """A work's note: Markdown as the user wrote it, and when it was last saved."""
+
+    text: str
+    updated: str
 
 
 def join_names(names: list[str], limit: int | None = None) -> str:

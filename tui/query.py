@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 QUALIFIERS = {"author": "author_names", "authors": "author_names", "title": "title", "venue": "venue",
               "journal": "venue", "abstract": "abstract", "keyword": "keywords", "keywords": "keywords"}
 SORTS = ("relevance", "year", "title", "cited")
+STATES = ("toread", "reading", "read", "none")  # `state:` (none: no reading state)
+STATE_HINT = "state: takes toread, reading, read or none, as in state:toread"
 # The word being typed matches as a prefix from two letters on: a one-letter prefix matches
 # nearly every work (slow on a big catalogue) and the index keeps prefixes of 2 and 3 letters.
 MIN_PREFIX = 2
@@ -34,10 +36,20 @@ class Query:
     # the word being typed, matched as a prefix (always the last part): its column (or None), the word
     typed: tuple[str | None, str] | None = None
     hints: list[str] = field(default_factory=list)  # what may be wrong, if it finds nothing
+    # `state:` (one of STATES, or "" for a word that is none of them: nothing matches)
+    state: str | None = None
+    note: str | None = None  # `note:` words, an FTS5 expression the work's note must match
+    plain: list[str] = field(default_factory=list)  # the parts without a column: a note may hold them
 
     @property
     def empty(self) -> bool:
-        return self.match is None and self.year_from is None and self.year_to is None
+        return (self.match is None and self.year_from is None and self.year_to is None
+                and self.state is None and self.note is None)
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the search names a reading state or note words (Store._restricted_ids)."""
+        return self.state is not None or self.note is not None
 
     def typed_as(self, words: list[str]) -> Query:
         """This query with the prefix being typed replaced by any of `words` (the words it
@@ -92,6 +104,24 @@ def parse(text: str) -> Query:
                     query.year_from, query.year_to = query.year_to, query.year_from  # year:2020..2010
                 continue
             query.hints.append("year: takes a year or a range: year:2019, year:2010..2020, year:..1950")
+        if qual is not None and qual.lower() == "state":
+            value = value.strip().lower().replace("-", "").replace("_", "")
+            if value not in STATES and last:  # being typed: a prefix of one state is that state
+                begun = [s for s in STATES if s.startswith(value)] if value else []
+                value = begun[0] if len(begun) == 1 else value
+            query.state = value if value in STATES else ""
+            if value not in STATES:
+                query.hints.append(STATE_HINT)
+            continue
+        if qual is not None and qual.lower() == "note":
+            ws = words(value)
+            if ws:
+                quoted = m.group(2) is not None
+                phrase = _phrase(ws, last and not quoted and len(ws) == 1 and len(ws[0]) >= MIN_PREFIX)
+                query.note = phrase if query.note is None else f"{query.note} {phrase}"
+            else:
+                query.hints.append("note: needs words after it, as in note:kant")
+            continue
         if qual is not None and qual.lower() in QUALIFIERS:
             ws = words(value)
             if ws:
@@ -109,12 +139,14 @@ def parse(text: str) -> Query:
             ws = words(m.group(5))
             if ws:
                 parts.append(_phrase(ws, False))
+                query.plain.append(parts[-1])
                 query.words += ws
             continue
         ws = words(m.group(0))
         for j, w in enumerate(ws):
             prefix = last and j == len(ws) - 1 and len(w) >= MIN_PREFIX
             parts.append(_quote(w) + ("*" if prefix else ""))
+            query.plain.append(parts[-1])
             query.words.append(w)
             if prefix:
                 query.typed = (None, w)

@@ -117,7 +117,7 @@ def test_a_failing_chunk_keeps_the_ones_before(tmp_path: Path, monkeypatch):
             import_stream(store, write(tmp_path, graph_lines()), chunk=2)
         assert sorted(w.key for w in store.works()) == ["K1", "K1b", "K2"]
         assert store._read("PRAGMA foreign_keys")[0][0] == 1
-        assert store._read("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")[0][0] == 8
+        assert store._read("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name != 'notes'")[0][0] == 8
         assert [r[0] for r in store._read("PRAGMA integrity_check")] == ["ok"]
         store._read("INSERT INTO works_fts(works_fts) VALUES('integrity-check')")
     finally:

@@ -147,6 +147,7 @@ def work_json(store: Store, work: Work, similar: bool = True) -> dict:
         "files": [{"name": f.name, "path": str(stored_path(store, f)), "added": f.added} for f in store.files(work.id)],
         "fields": work.fields,
         "aliases": store.aliases(work.id),  # keys of works merged into this one
+        "reading": work.reading or None, "note": work.note or None,
     }
     if work.pp_downloads is not None:
         out["philpapers"] = {"downloads": work.pp_downloads, "downloads_rank": work.pp_downloads_rank,
@@ -346,7 +347,8 @@ def _cited_ids(store: Store, files: tuple[Path, ...]) -> tuple[list[int] | None,
 def search(ctx, query, as_json, limit, sort, db, read_only):
     """Search titles, authors, abstracts, keywords and venues.
 
-    Qualifiers: author:NAME title:WORDS venue:NAME year:2019 year:2010..2020.
+    Qualifiers: author:NAME title:WORDS venue:NAME year:2019 year:2010..2020
+    state:toread|reading|read|none note:WORDS (plain words find notes too).
     """
     store = open_store(ctx, db, read_only)
     query += " "  # given whole: the last word is a word, not a prefix being typed

@@ -41,12 +41,15 @@ def uncite(ctx, citing, cited, db, read_only):
 @click.pass_context
 def edit(ctx, key, db, read_only):
     """Edit a work's BibTeX in $EDITOR; saved only if it parses and its key stays unique."""
+    from dataclasses import replace
+
     from ..formats import bibtex
 
     store = open_store(ctx, db, read_only)
     work = store.work(key)
     store.check_writable()  # before the editor opens, not after the user's work in it
-    text = click.edit(bibtex.write([work]), extension=".bib", require_save=True)
+    # (its note and reading state are not fields to edit here: `ibid note`, `ibid state`)
+    text = click.edit(bibtex.write([replace(work, note="", reading="")]), extension=".bib", require_save=True)
     if text is None:
         click.echo("No changes.")
         return

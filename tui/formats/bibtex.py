@@ -28,6 +28,7 @@ from .textfile import read_text
 from .latex import decode
 from .macros import Macros, expand, language_is_german
 from .names import display_from_parts, extended_parts, split_name
+from .notes import READSTATUS_OUT, joined_notes
 
 # bibtexparser logs every failed block itself; we report them with file:line instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -500,6 +501,12 @@ _GROUPS = {"author": ("author", "editor"), "year": ("year", "date"), "number": (
 def work_fields(work: Work) -> dict[str, str]:
     """The BibTeX fields of a work: its raw fields, completed from its attributes."""
     fields = dict(work.fields)
+    # the note goes out as `annote` (with an `annote` the work was read with before notes were
+    # ibid's, once: the note first), the reading state as JabRef's `readstatus`
+    if work.note.strip():
+        fields["annote"] = joined_notes(work.note, fields.get("annote", ""))
+    if work.reading in READSTATUS_OUT:
+        fields["readstatus"] = READSTATUS_OUT[work.reading]
     if "crossref" in fields:
         return fields  # what the attributes add beyond the raw fields came from the parent
     venue_field = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}.get(work.type, "journal")

@@ -17,6 +17,7 @@ from ..models import Author, Work
 from .batch import Batch, FormatError, Problem
 from .keys import YEAR, given_key, make_key, unique_key
 from .names import bibtex_parts, display_from_parts, split_name
+from .notes import html_to_markdown, joined_notes
 from .textfile import read_text
 
 
@@ -65,10 +66,15 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
     batch = Batch(source=source)
     seen: dict[str, int] = {}
     lines = _item_lines(text, data)
+    by_zotero_key: dict[str, Work] = {}  # Zotero's item keys, for its notes' parentItem
+    child_notes: list[tuple[int, int, dict]] = []
     for number, item in enumerate(data, 1):
         line = lines[number - 1]
         if not isinstance(item, dict):
             batch.problems.append(Problem(source, line, f"item {number}: refused: not an object"))
+            continue
+        if item.get("itemType") == "note":  # a Zotero note: its parent's, once every item is read
+            child_notes.append((number, line, item))
             continue
         try:
             work = zotero_to_work(item) if "itemType" in item else item_to_work(item)
@@ -82,8 +88,16 @@ def parse_string(text: str, source: str = "<text>") -> Batch:
         unique_key(work, seen, line, source, batch.problems)
         batch.lines[work.key] = line
         batch.works.append(work)
+        if isinstance(item.get("key"), str):
+            by_zotero_key[item["key"]] = work
         if work.key != given:
             batch.generated.add(work.key)
+    for number, line, item in child_notes:
+        parent = by_zotero_key.get(item.get("parentItem")) if isinstance(item.get("parentItem"), str) else None
+        if parent is None:
+            batch.problems.append(Problem(source, line, f"item {number}: a note of no item in the file: not imported"))
+            continue
+        parent.note = joined_notes(parent.note, html_to_markdown(str(item.get("note") or "")))
     return batch
 
 
@@ -196,12 +210,18 @@ def zotero_to_work(item: dict) -> Work:
     year = _year(item.get("date"))
     tags = [(_text(t.get("tag")) if isinstance(t, dict) else _text(t)) for t in item.get("tags") or []]
     venue = next((_text(item[f]) for f in _ZOTERO_VENUES if _text(item.get(f))), "")
+    note = ""
+    for each in item.get("notes") or []:  # Better BibTeX's JSON: the item's notes, HTML
+        each = each.get("note") if isinstance(each, dict) else each
+        if isinstance(each, str):
+            note = joined_notes(note, html_to_markdown(each))
     return Work(
         key=_key(item, names, year, title), type=ZOTERO_TYPES.get(_text(item.get("itemType")), "misc"),
         title=title, authors=[Author(n) for n in names], year=year, venue=venue,
         volume=_text(item.get("volume")), number=_text(item.get("issue")), pages=_text(item.get("pages")),
         publisher=_text(item.get("publisher")), doi=_text(item.get("DOI")), url=_text(item.get("url")),
         abstract=str(item.get("abstractNote") or "").strip(), keywords=list(dict.fromkeys(t for t in tags if t)),
+        note=note,
     )
 
 

@@ -3,6 +3,8 @@ added, undo. Every change is committed before it is confirmed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import work
 
 from ..safe import printable
@@ -68,7 +70,9 @@ class Changes:
                 self.notify(printable(f"Saved {work_.key}", False), markup=False)
                 self._after_change(reload_list=True)
 
-        self.app.push_screen(EditScreen(f"Edit {printable(self.page.work.key, False)}", bibtex.write([self.page.work]),
+        # (the note and the reading state have their own keys, N and t: not fields to edit here)
+        plain = replace(self.page.work, note="", reading="")
+        self.app.push_screen(EditScreen(f"Edit {printable(self.page.work.key, False)}", bibtex.write([plain]),
                                         lambda w: self.store.update_work(work_id, w)), saved)
 
     def action_new_work(self) -> None:

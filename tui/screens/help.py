@@ -34,6 +34,12 @@ follows the highlighted work.
   archived copy, the file); `L` opens the work through your library (OpenURL; set
   `[library] resolver` in the config file).
 - `f` archives a copy of a file (a PDF) with the work, in the catalogue's own folder (`u` takes it back).
+- `t` sets the reading state: none → to read (○) → reading (◐) → read (✓) → none, shown in the
+  list's second column; with works marked, all of them take the next state of the first (`u` undoes).
+  Search them with `state:toread`, `state:reading`, `state:read`, `state:none`.
+- `N` writes the work's note in Markdown (`ctrl+s` saves, `escape` asks first if you changed it);
+  the record page shows it rendered. `note:word` finds works whose note holds the word; plain words
+  find notes too (their works first).
 - `space` in the list marks a work; `x` exports the marked works to a file you name
   (`.bib`, `.ris`, or `.json` for CSL-JSON).
 - `Y` copies the reference in the style set by `[references] style` in the config file

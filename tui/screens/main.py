@@ -43,6 +43,7 @@ from .adding import AddByIdentifier
 from .changes import Changes
 from .help import HELP
 from .merge import Merging
+from .note import ReadingActions
 from .work_actions import WorkActions
 
 # Not needed for the first paint, so imported when first used (bibtexparser, pyperclip and the
@@ -76,7 +77,7 @@ def load_page(store: Store, work_id: int, shown: int = 0) -> WorkPage:
     )
 
 
-class MainScreen(AddByIdentifier, WorkActions, Changes, Merging, ReportsWorkerErrors, Screen):
+class MainScreen(AddByIdentifier, ReadingActions, WorkActions, Changes, Merging, ReportsWorkerErrors, Screen):
     """Browse, search and read the catalogue."""
 
     HELP = HELP
@@ -103,6 +104,8 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, Merging, ReportsWorkerEr
         Binding("L", "library_link", "Library", id="library-link"),
         Binding("f", "attach_file", "Attach", id="attach-file"),
         Binding("x", "export_marked", "Export", id="export-marked"),
+        Binding("t", "reading_state", "Read?", id="reading-state"),
+        Binding("N", "note", "Note", id="note"),
         Binding("ctrl+r", "reload", "Refresh", id="refresh"),
     ]
 
@@ -569,10 +572,10 @@ class MainScreen(AddByIdentifier, WorkActions, Changes, Merging, ReportsWorkerEr
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("copy_bibtex", "copy_key", "copy_reference") and self.works.marked:
+        if action in ("copy_bibtex", "copy_key", "copy_reference", "reading_state") and self.works.marked:
             return True  # the marked works
         if action in ("author", "open_link", "copy_bibtex", "copy_key", "copy_reference", "add_citation",
-                      "add_reference", "edit", "merge") and self.page is None:
+                      "add_reference", "edit", "merge", "reading_state", "note") and self.page is None:
             return None
         # hidden from the footer while they cannot act
         if action == "remove_link" and self.record.section not in ("citations", "references"):

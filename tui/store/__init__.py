@@ -29,6 +29,8 @@ into the database (a checkpoint) when it has grown, rather than inside a commit.
     search      a query's matches: ranked, counted, newest first
     orders      a search sorted by year, title or citations, walked on the sort's index
     words       the word being typed: a prefix spelled out as the index's words
+    reading     reading states (to read, reading, read) and notes, undoable; in and out of files
+    reading_search  `state:` and `note:` in a search, and notes found by its plain words
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from .importing import ImportSummary, Importing
 from .index import Index
 from .merges import MergeResult, Merges
 from .orders import Orders
+from .reading import Reading
+from .reading_search import ReadingSearch
 from .search import RANK_CANDIDATES, Search
 from .undo import Undo
 from .usage import Usage, files_dir
@@ -54,5 +58,5 @@ from .works import Works
 __all__ = ["Cancelled", "Gone", "ImportSummary", "KeptExport", "MergeResult", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
 
 
-class Store(Search, Orders, Words, Browse, Graph, Duplicates, Merges, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
+class Store(ReadingSearch, Reading, Search, Orders, Words, Browse, Graph, Duplicates, Merges, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
     """A catalogue file. Safe to share between threads: each gets its own connection."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..models import ListRow
 
-_ROW_COLUMNS = "w.id, w.key, w.title, w.authors, w.year, c.cited_by"
-_ROWS = "works w JOIN citation_counts c ON c.work_id = w.id"  # the FROM of list rows
+_ROW_COLUMNS = "w.id, w.key, w.title, w.authors, w.year, c.cited_by, r.state"
+# the FROM of list rows (the reading state: a seek in a small table a row)
+_ROWS = "works w JOIN citation_counts c ON c.work_id = w.id LEFT JOIN reading r ON r.work_id = w.id"
 # sort -> (a table, its work id, the sort's column, or None for the id alone; the ListRow attribute
 # holding that column). Each column and id pair is an index (works_title, works_year,
 # citation_counts_cited_by), and `citation_counts`, a row of two numbers a work, is the
@@ -19,7 +20,7 @@ _SORT_ORDER = {
 
 
 def _row(r: tuple) -> ListRow:
-    return ListRow(id=r[0], key=r[1], title=r[2], authors=r[3], year=r[4], cited_by=r[5])
+    return ListRow(id=r[0], key=r[1], title=r[2], authors=r[3], year=r[4], cited_by=r[5], state=r[6])
 
 
 class Browse:

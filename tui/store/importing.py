@@ -193,6 +193,7 @@ class Importing:
         summary.duplicates = sum(1 for p in summary.problems if p.kind == "duplicate")
         summary.renamed = sum(1 for p in batch.problems if p.kind == "renamed")
         total = len(works)
+        self._reading_from_fields(works)  # annote -> note, readstatus -> reading state
         ids: dict[str, int] = {}
         with self._bulk(), self._write() as conn:
             first_new = conn.execute("SELECT coalesce(max(id), 0) FROM works").fetchone()[0]
@@ -258,6 +259,7 @@ class Importing:
                 if progress and done % 5000 == 0:
                     progress(done, total)
             self._insert_new(conn, new_works, cache)
+            self._import_reading(conn, [*new_works, *updated])
             self._identify_all(conn, new_works)
             self._aliases_from_fields(conn, new_works + updated)
             summary.added = len(new_works)

@@ -36,6 +36,8 @@ WORK_ID_COLUMNS: list[tuple[str, str, str]] = [
     ("work_match", "work_id", "record"),  # (the kept work's rewritten with its fields)
     ("distinct_works", "a", "record"),  # pairs said not to be duplicates: the gone work's go with it
     ("distinct_works", "b", "record"),
+    ("reading", "work_id", "record"),  # the further along of the two states (Reading._merge_reading)
+    ("notes", "work_id", "record"),  # both notes, the kept work's first
     ("identifiers", "work_id", "identify"),
     ("citations", "citing_id", "link"),
     ("citations", "cited_id", "link"),
@@ -166,6 +168,7 @@ class Merges:
 
             result = MergeResult(_ref((keep_id, keep.key, work.title, "", work.year)), gone.key, taken=taken)
             self._update_work(conn, keep_id, work, {}, keep, resolve=False)
+            self._merge_reading(conn, keep_id, gone_id)  # (tui/store/reading.py)
             result.moved["identifiers"] = conn.execute("UPDATE OR IGNORE identifiers SET work_id = ? WHERE work_id = ?",
                                                        (keep_id, gone_id)).rowcount
             links = _tables("link")

@@ -33,6 +33,8 @@ class Undo:
             return f"{data['a_key']} and {data['b_key']} marked as not duplicates"
         if kind == "merge":
             return f"merge of {data['gone_key']} into {data['keep_key']}"
+        if kind in ("reading", "note"):
+            return self._describe_reading(kind, data)
         return f"new work {data['key']}"
 
     def undo(self) -> str:
@@ -65,6 +67,8 @@ class Undo:
                 conn.execute("DELETE FROM distinct_works WHERE a = ? AND b = ?", (data["a"], data["b"]))
             elif kind == "merge":
                 self._unmerge(conn, data)
+            elif kind in ("reading", "note"):
+                self._undo_reading(conn, kind, data, what)
             conn.execute("DELETE FROM changes WHERE id = ?", (change_id,))
         if kind in ("edit", "merge"):
             self._index_soon()

@@ -174,11 +174,13 @@ class Works:
             "SELECT a.id, a.name, a.affiliation, a.orcid FROM work_authors wa JOIN authors a ON a.id = wa.author_id "
             "WHERE wa.work_id = ? ORDER BY wa.position", (wid,))]
         keywords = [k for k in (fields_kw.strip() for fields_kw in keywords_text.split(";")) if k]
+        note, reading = self._read("SELECT (SELECT text FROM notes WHERE work_id = ?), "
+                                   "(SELECT state FROM reading WHERE work_id = ?)", (wid, wid))[0]
         return Work(key=key, type=type_, title=title, authors=authors, year=year, venue=venue,
                     volume=volume, number=number, pages=pages, publisher=publisher, doi=doi, url=url,
                     abstract=abstract, keywords=keywords, fields=json.loads(fields or "{}"),
                     pp_downloads=ppd, pp_downloads_rank=ppdr, pp_recent=ppr, pp_recent_rank=pprr,
-                    id=wid, added=added, updated=updated)
+                    id=wid, added=added, updated=updated, note=note or "", reading=reading or "")
 
     _WORK_COLUMNS = ("id, key, type, title, year, venue, volume, number, pages, publisher, doi, url, "
                      "abstract, keywords, fields, pp_downloads, pp_downloads_rank, pp_recent, pp_recent_rank, added, updated")

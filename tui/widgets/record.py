@@ -27,6 +27,8 @@ from ..models import AuthorPage, WorkPage, WorkRef
 from ..safe import printable
 from .lines import QuickScrollbars, set_virtual_size, text_strip
 
+NOTE_SHOWN = 20_000  # characters of a note the record page renders
+READING_WORDS = {"toread": "to read", "reading": "reading", "read": "read"}
 Target = tuple[str, int]  # ("work", id), ("author", id), ("file", ...), ("more", id): more citations,
 #   or ("listed", id): a listed reference not in the catalogue
 
@@ -120,6 +122,19 @@ class Document:
     def strip(self, strip: Strip) -> None:
         self.lines.append(Line(strip=strip))
 
+    def markdown(self, text: str) -> None:
+        """The user's Markdown, rendered (Rich's Markdown: never Rich markup; control bytes made
+        visible first; links not made terminal hyperlinks). Up to NOTE_SHOWN characters: a
+        note of megabytes would take Rich seconds; the rest is said, and `N` opens it all."""
+        from rich.markdown import Markdown
+
+        shown = printable(text[:NOTE_SHOWN])
+        options = self.console.options.update_width(self.width)
+        for segments in self.console.render_lines(Markdown(shown, hyperlinks=False), options, pad=False):
+            self.lines.append(Line(strip=Strip(segments)))
+        if len(text) > NOTE_SHOWN:
+            self.text(f"… the note goes on ({len(text) - NOTE_SHOWN:,} more characters): N opens it all", "dim")
+
 
 def work_document(page: WorkPage, width: int, console: Console) -> Document:
     """The record page of a work."""
@@ -166,6 +181,12 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
     if w.keywords:
         doc.blank()
         doc.text(Text("Keywords: " + _t("; ".join(w.keywords)), style="dim"))
+    if w.reading:
+        doc.blank()
+        doc.text(Text(f"Reading state: {READING_WORDS.get(w.reading, _t(w.reading))}", style="bold"))
+    if w.note.strip():
+        doc.heading("Note")
+        doc.markdown(w.note)
 
     s = page.stats
     doc.heading("Usage")

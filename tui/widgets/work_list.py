@@ -27,6 +27,8 @@ from .errors import ReportsWorkerErrors
 from .lines import QuickScrollbars, set_virtual_size
 
 MAX_PAGES = 40
+# a work's reading state, as its one-character column in the list
+STATE_MARKS = {"toread": "○", "reading": "◐", "read": "✓"}
 
 
 class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True):
@@ -44,7 +46,7 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
     ]
 
     COMPONENT_CLASSES = {"work-list--cursor", "work-list--authors", "work-list--year", "work-list--pending",
-                         "work-list--mark"}
+                         "work-list--mark", "work-list--state"}
 
     DEFAULT_CSS = """
     WorkList { background: $surface; }
@@ -54,6 +56,7 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
     WorkList > .work-list--year { color: $text-muted; }
     WorkList > .work-list--pending { color: $text-disabled; }
     WorkList > .work-list--mark { color: $warning; text-style: bold; }
+    WorkList > .work-list--state { color: $success; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -90,7 +93,7 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
         self._quiet = False
         self.marked: dict[int, None] = {}  # work ids, in the order they were marked; kept across searches
         self._styles: tuple[Style, Style, Style, Style] | None = None
-        self._strips: dict[tuple[int, int, bool, int, bool], Strip] = {}  # drawn rows, for scrolling
+        self._strips: dict[tuple, Strip] = {}  # drawn rows, for scrolling
 
     # -- data
 
@@ -215,6 +218,16 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
         self.refresh()
         self._move(self.cursor + 1)
 
+    def set_states(self, ids: list[int], state: str | None) -> None:
+        """The works' reading state changed: their rows loaded so far show it (no reload)."""
+        chosen = set(ids)
+        for rows in self._pages.values():
+            for row in rows:
+                if row.id in chosen:
+                    row.state = state
+        self._strips.clear()
+        self.refresh()
+
     def clear_marks(self) -> None:
         self.marked.clear()
         self.post_message(self.MarksChanged(0))
@@ -262,7 +275,7 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
             return Strip([Segment(" …".ljust(width), pending)], width)
         cursor = index == self.cursor
         marked = row.id in self.marked
-        key = (self.generation, index, cursor, width, marked)
+        key = (self.generation, index, cursor, width, marked, row.state)
         strip = self._strips.get(key)
         if strip is not None:
             return strip
@@ -274,16 +287,19 @@ class WorkList(ReportsWorkerErrors, QuickScrollbars, ScrollView, can_focus=True)
         title = printable(row.title, newlines=False) or "(untitled)"
         year_w = 5
         authors_w = max(min(width // 3, 28), 8)
-        title_w = max(width - year_w - authors_w - 3, 8)
+        title_w = max(width - year_w - authors_w - 4, 8)
         aside = style if cursor else muted
         if marked:
             lead = Segment("●", style + self.get_component_rich_style("work-list--mark"))
         else:
             lead = Segment(" ", style)
-        strip = Strip([lead, Segment(_fit(title, title_w) + "  ", style),
+        state = STATE_MARKS.get(row.state or "", " ")
+        state = Segment(state, style + self.get_component_rich_style("work-list--state")) if state != " " \
+            else Segment(" ", style)
+        strip = Strip([lead, state, Segment(_fit(title, title_w) + "  ", style),
                        Segment(_fit(authors, authors_w), aside),
                        Segment(year.rjust(year_w), aside)],
-                      1 + title_w + 2 + authors_w + max(len(year), year_w)).crop_extend(0, width, style)
+                      2 + title_w + 2 + authors_w + max(len(year), year_w)).crop_extend(0, width, style)
         if len(self._strips) >= 4 * MAX_PAGES * 10:
             self._strips.clear()
         self._strips[key] = strip
