@@ -55,5 +55,5 @@ def test_m_merges_the_work_shown_and_its_key_finds_the_kept_one(start_ibid, ibid
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert lines[0] == "The TeXbook"
-    assert "Also known as texbook84 (merged into knuth1984)" in lines[1]
+    assert "Also known as texbook84 (an earlier key, merged or renamed: it finds knuth1984)" in lines[1]
     assert "doi:10.1000/texbook" in shown.stdout

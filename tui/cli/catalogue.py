@@ -172,7 +172,8 @@ def work_text(store: Store, work: Work) -> str:
     lines = [one(work.title), ""]
     aliases = store.aliases(work.id)
     if aliases:
-        lines[1:1] = [one(f"Also known as {', '.join(aliases)} (merged into {work.key})")]
+        what = "an earlier key, merged or renamed: it finds" if len(aliases) == 1 else "earlier keys, merged or renamed: they find"
+        lines[1:1] = [one(f"Also known as {', '.join(aliases)} ({what} {work.key})")]
     for a in work.authors:
         lines.append(one(a.name + (f", {a.affiliation}" if a.affiliation else "")))
     if work.venue_line:

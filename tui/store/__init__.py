@@ -24,6 +24,7 @@ into the database (a checkpoint) when it has grown, rather than inside a commit.
     duplicates  works (and authors' names) that may be one: found by indexed keys, never merged on a guess
     usage       views, copies, exports, rank; archived copies (files)
     merges      one work merged into another (`merge`), undone exactly; aliases: merged keys
+    rekeying    new keys by the `[keys] pattern` for existing works (`rekey`), old keys kept as aliases
     exports     kept exports: files rewritten as the catalogue changes (tui/keep.py writes them)
     browse      the whole catalogue in a sort order, a page at a time
     search      a query's matches: ranked, counted, newest first
@@ -49,14 +50,15 @@ from .merges import MergeResult, Merges
 from .orders import Orders
 from .reading import Reading
 from .reading_search import ReadingSearch
+from .rekeying import RekeyResult, Rekeying
 from .search import RANK_CANDIDATES, Search
 from .undo import Undo
 from .usage import Usage, files_dir
 from .words import Words
 from .works import Works
 
-__all__ = ["Cancelled", "Gone", "ImportSummary", "KeptExport", "MergeResult", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
+__all__ = ["Cancelled", "Gone", "ImportSummary", "KeptExport", "MergeResult", "RekeyResult", "RANK_CANDIDATES", "Store", "StoreError", "files_dir", "now", "today"]
 
 
-class Store(ReadingSearch, Reading, Search, Orders, Words, Browse, Graph, Duplicates, Merges, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
+class Store(ReadingSearch, Reading, Search, Orders, Words, Browse, Graph, Duplicates, Merges, Rekeying, Identifiers, Exports, Usage, Importing, Undo, Index, Works, Connection):
     """A catalogue file. Safe to share between threads: each gets its own connection."""

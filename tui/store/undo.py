@@ -35,6 +35,8 @@ class Undo:
             return f"merge of {data['gone_key']} into {data['keep_key']}"
         if kind in ("reading", "note"):
             return self._describe_reading(kind, data)
+        if kind == "rekey":
+            return self._describe_rekey(data)
         return f"new work {data['key']}"
 
     def undo(self) -> str:
@@ -69,6 +71,8 @@ class Undo:
                 self._unmerge(conn, data)
             elif kind in ("reading", "note"):
                 self._undo_reading(conn, kind, data, what)
+            elif kind == "rekey":
+                self._unrekey(conn, data, what)
             conn.execute("DELETE FROM changes WHERE id = ?", (change_id,))
         if kind in ("edit", "merge"):
             self._index_soon()

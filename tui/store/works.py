@@ -145,7 +145,7 @@ class Works:
             elif conn.execute("SELECT 1 FROM works WHERE key = ?", (work.key,)).fetchone():
                 raise StoreError(f"the key {work.key!r} is already used by another work")
             elif conn.execute("SELECT 1 FROM aliases WHERE key = ?", (work.key,)).fetchone():
-                raise StoreError(f"the key {work.key!r} is an alias of another work (merged into it)")
+                raise StoreError(f"the key {work.key!r} is an alias of another work (merged into it, or its earlier key)")
             work.id = self._insert_work(conn, work, {})
             if remember:
                 self._remember(conn, "new", {"work": work.id, "key": work.key})
@@ -159,7 +159,7 @@ class Works:
             if clash:
                 raise StoreError(f"the key {work.key!r} is already used by another work")
             if conn.execute("SELECT 1 FROM aliases WHERE key = ? AND work_id != ?", (work.key, work_id)).fetchone():
-                raise StoreError(f"the key {work.key!r} is an alias of another work (merged into it)")
+                raise StoreError(f"the key {work.key!r} is an alias of another work (merged into it, or its earlier key)")
             self._update_work(conn, work_id, work, {}, before)
             if remember:
                 self._remember(conn, "edit", {"work": work_id, "before": _work_state(before)})
