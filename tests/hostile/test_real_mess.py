@@ -66,7 +66,7 @@ def problem_lines(result: Result, path: Path) -> list[str]:
     lines = [ln for ln in result.stderr.splitlines() if not ln.startswith("  ... and ")]
     for ln in lines:
         kind, _, rest = ln.strip().partition(": ")
-        assert kind in ("refused", "mended", "duplicate", "renamed", "unlinked", "encoding"), ln
+        assert kind in ("refused", "mended", "duplicate", "renamed", "unlinked", "encoding", "possible duplicate"), ln
         assert rest.startswith(str(path)), ln
         if kind not in ("unlinked", "encoding"):  # (the file's encoding is said of the whole file)
             assert re.match(re.escape(str(path)) + r":\d+: ", rest), f"no file:line in {ln!r}"
