@@ -37,7 +37,7 @@ async def test_possible_duplicate_line_opens_the_other_work(tmp_path):
         await settle(pilot)
         assert shown_key(app) == "lp84"  # (the list: in the order added)
         text = page_text(app)
-        assert "Possible duplicate: lp-copy — Literate programming. (1984) (same DOI)" in text
+        assert "Possible duplicate (same DOI; M merges): lp-copy — Literate programming. (1984)" in text
         assert text.count("Possible duplicate") == 1  # not the unrelated work
         await pilot.press("tab")
         view = app.screen.query_one(RecordView)
@@ -45,7 +45,7 @@ async def test_possible_duplicate_line_opens_the_other_work(tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert shown_key(app) == "lp-copy"
-        assert "Possible duplicate: lp84 — Literate Programming (1984) (same DOI)" in page_text(app)
+        assert "Possible duplicate (same DOI; M merges): lp84 — Literate Programming (1984)" in page_text(app)
         # the user says they are two works: the line goes (and comes back with u)
         app.store.not_duplicates(app.store.work("lp84").id, app.store.work("lp-copy").id)
         await pilot.press("ctrl+r")
@@ -53,7 +53,7 @@ async def test_possible_duplicate_line_opens_the_other_work(tmp_path):
         assert "Possible duplicate" not in page_text(app)
         await pilot.press("u")
         await settle(pilot)
-        assert "Possible duplicate: lp84" in page_text(app)
+        assert "M merges): lp84" in page_text(app)
 
 
 async def test_author_page_offers_other_spellings(tmp_path):

@@ -163,9 +163,10 @@ def work_document(page: WorkPage, width: int, console: Console) -> Document:
     doc.text(Text(" · ".join(meta), style="dim"))
     for dup in page.duplicates:  # found by identifiers or title, year and first author: never merged on a guess
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("Possible duplicate: ", "bold")
+        text.append("Possible duplicate", "bold")
+        text.append(f" ({dup.reason}; M merges): ", "dim")  # (the reason first: a long title is what is cut)
         text.append(f"{_t(dup.key)} — {_t(dup.title) or '(untitled)'}")
-        text.append(f" ({dup.year if dup.year else 'n.d.'}) ({dup.reason})", "dim")
+        text.append(f" ({dup.year if dup.year else 'n.d.'})", "dim")
         doc.item(text, ("work", dup.id), "duplicates")
     if w.fields.get("ibid-source"):  # fetched by its identifier (ibid add): from where, and when
         doc.text(Text(f"Record from {_t(w.fields['ibid-source'])}, "
