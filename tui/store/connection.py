@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -181,6 +182,8 @@ class Connection:
             if self.read_only:
                 raise StoreError(f"{self.path}: needs a schema upgrade, but is opened read-only")
             conn.execute("PRAGMA journal_mode = WAL")
+            if tables and sys.stderr is not None and sys.stderr.isatty():  # (a catalogue of a million: ~15 s, once)
+                print(f"ibid: bringing {self.path.name} up to this version of ibid (once) ...", file=sys.stderr, flush=True)
             with self._write_lock:
                 _apply_migrations(conn)
         except sqlite3.Error as exc:
