@@ -60,6 +60,9 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
     interrupted import keeps the chunks before; importing the file again skips them).
     """
     store = open_store(ctx, db, read_only)
+    from ..formats.keypattern import DEFAULT_PATTERN, apply_to_made_up_keys
+
+    pattern = load_config().key_pattern
     out = None
     if report is not None:
         try:
@@ -81,6 +84,9 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
             click.echo(f"ibid: {printable(str(exc), False)}", err=True)
             failed += 1
             continue
+        batches = stream.batches
+        if pattern != DEFAULT_PATTERN:  # keys for works that came without one: the [keys] pattern's
+            batches = (apply_to_made_up_keys(b, pattern) for b in stream.batches)
         summary = ImportSummary()
         works_before = store.count()
         size = stream.works if stream.works is not None else stream.lines or 0
@@ -103,10 +109,10 @@ def import_(ctx, files, on_duplicate, encoding, report, db, read_only):
                         state["done"] = at
 
                     state["base"] = 0
-                    store.import_batches(stream.batches, on_duplicate, progress, summary, overlap=stream.overlap,
+                    store.import_batches(batches, on_duplicate, progress, summary, overlap=stream.overlap,
                                          expected=size or None)
             else:
-                store.import_batches(stream.batches, on_duplicate, summary=summary, overlap=stream.overlap,
+                store.import_batches(batches, on_duplicate, summary=summary, overlap=stream.overlap,
                                      expected=size or None)
             _print_summary(str(path), summary, out)  # (a ctrl-c while it prints: below, not "nothing kept")
         except FormatError as exc:  # a streamed file can still fail on a later line

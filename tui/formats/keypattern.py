@@ -201,3 +201,30 @@ def _significant(text: str, count: int | None) -> list[str]:
     capitalises its title word (`DNA` -> `Dna`)."""
     words = [w for w in _WORD.findall(text) if w.lower() not in _STOP]
     return [ascii_fold(w).capitalize() for w in words[:count]]
+
+
+def apply_to_made_up_keys(batch, pattern: str):
+    """The keys a reader made up for works that came without one (`batch.generated`: RIS,
+    CSL-JSON, Zotero JSON without usable ids) made again by `pattern`, disambiguated within the
+    file by `disambiguate` (a key the catalogue already holds is the import's to settle, by the
+    same rule); the file's links follow. A key the file gave is never touched. Returns `batch`."""
+    if not batch.generated or pattern == DEFAULT_PATTERN:
+        return batch
+    used = {w.key for w in batch.works if w.key not in batch.generated}
+    renamed: dict[str, str] = {}
+    for work in batch.works:
+        if work.key not in batch.generated or work.key in renamed:
+            continue
+        key = disambiguate(make_key(work, pattern), used.__contains__)
+        used.add(key)
+        renamed[work.key] = key
+        work.key = key
+    if renamed:
+        batch.generated = {renamed.get(k, k) for k in batch.generated}
+        batch.lines = {renamed.get(k, k): line for k, line in batch.lines.items()}
+        batch.citations = [(renamed.get(a, a), renamed.get(b, b)) for a, b in batch.citations]
+        batch.similar = [(renamed.get(a, a), renamed.get(b, b)) for a, b in batch.similar]
+        # the reader's word on clashes of the keys it made up no longer holds: those keys are gone
+        batch.problems = [p for p in batch.problems
+                          if not (p.kind == "renamed" and any(f"'{old}'" in p.message for old in renamed))]
+    return batch
