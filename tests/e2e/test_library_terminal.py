@@ -43,6 +43,7 @@ def test_t_marks_read_and_n_writes_a_note_the_command_line_then_finds(start_ibid
     pane.keys("N")
     wait_for(pane, "ctrl+s", what="the note editor")
     pane.type("Chapter 8 on boxes and glue is the one to reread.")
+    wait_for(pane, "the one to reread.", what="the note typed")  # (as a person: saved once it is all there)
     pane.keys("C-s")
     wait_for(pane, "boxes and glue", what="the note on the record page")
     pane.keys("q")
