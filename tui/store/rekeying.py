@@ -84,8 +84,9 @@ class Rekeying:
             ids = [r[0] for r in conn.execute("SELECT id FROM works ORDER BY id")]
         else:
             ids = sorted(set(work_ids))
-        works = {w.id: w for w in self.works(ids)}
-        old_keys = {w.key for w in works.values()}
+        # (id, key, the pattern's key) of each, read as a stream: a million works are not held at once
+        planned = [(w.id, w.key, make_key(w, pattern)) for w in self.works(ids)]
+        old_keys = {key for _, key, _ in planned}
         assigned: set[str] = set()
 
         def taken(key: str, work_id: int) -> bool:
@@ -96,22 +97,18 @@ class Rekeying:
             alias = conn.execute("SELECT work_id FROM aliases WHERE key = ?", (key,)).fetchone()
             return alias is not None and alias[0] != work_id
 
-        later: list[tuple[int, str]] = []
-        for work_id in ids:  # a key already the pattern's stays: first, so the others go round it
-            work = works.get(work_id)
-            if work is None:
-                continue
-            base = make_key(work, pattern)
-            rest = work.key[len(base):] if work.key.startswith(base) else None
+        later: list[tuple[int, str, str]] = []
+        for work_id, key, base in planned:  # a key already the pattern's stays: first, so the others go round it
+            rest = key[len(base):] if key.startswith(base) else None
             if rest is not None and (rest == "" or _SUFFIX.fullmatch(rest)):
-                assigned.add(work.key)
+                assigned.add(key)
                 result.unchanged += 1
             else:
-                later.append((work_id, base))
-        for work_id, base in later:
-            key = disambiguate(base, lambda k, w=work_id: taken(k, w))
-            assigned.add(key)
-            result.changed.append((work_id, works[work_id].key, key))
+                later.append((work_id, key, base))
+        for work_id, old, base in later:
+            new = disambiguate(base, lambda k, w=work_id: taken(k, w))
+            assigned.add(new)
+            result.changed.append((work_id, old, new))
         return result
 
     @staticmethod
